@@ -1,0 +1,12 @@
+# Writes a C++ file holding every default rule file as (name, text) pairs, as raw string literals.
+set(body "// Generated from patterns/*.toml by embed_rules.cmake. Do not edit.\n#include <string_view>\n#include <utility>\n#include <vector>\nnamespace ks {\nconst std::vector<std::pair<std::string_view, std::string_view>>& embedded_rule_files() {\n  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n")
+foreach(f IN LISTS FILES)
+  file(READ ${f} text)
+  if(text MATCHES "\\)KSRULES\"")
+    message(FATAL_ERROR "${f} contains the embedding delimiter )KSRULES\"")
+  endif()
+  get_filename_component(name ${f} NAME)
+  string(APPEND body "    {\"patterns/${name}\", R\"KSRULES(${text})KSRULES\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n}  // namespace ks\n")
+file(WRITE ${OUT} "${body}")

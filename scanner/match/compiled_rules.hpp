@@ -1,0 +1,51 @@
+// Internal to match/: the compiled form of a RuleSet.
+#pragma once
+
+#include "match/matcher.hpp"
+#include "match/pcre.hpp"
+
+#include <hs/hs.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ks {
+
+struct HsDatabaseFree { void operator()(hs_database_t* d) const { hs_free_database(d); } };
+struct HsScratchFree { void operator()(hs_scratch_t* s) const { hs_free_scratch(s); } };
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
+using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchFree>;
+
+// Per-rule runtime: lazily compiled PCRE2 code for capture, path and allow regexes.
+struct RuleRuntime {
+    explicit RuleRuntime(const Rule& r);
+    LazyRegex capture;
+    std::unique_ptr<LazyRegex> path;             // null: every path
+    std::vector<std::unique_ptr<LazyRegex>> allow;
+    std::uint32_t window = 4096;                 // bytes before a reported end where a match may start
+    std::vector<unsigned> keyword_ids;           // indexes into CompiledRules::keywords
+};
+
+class CompiledRules {
+public:
+    std::vector<Rule> rules;
+    std::vector<std::unique_ptr<RuleRuntime>> runtime;  // parallel to rules
+    std::vector<std::string> keywords;                  // distinct, lower-case; HS id = rules.size() + index
+    std::vector<std::unique_ptr<LazyRegex>> allow_paths, allow_regexes;
+    std::vector<std::string> allow_stopwords;
+    HsDatabase db;  // null when there are no rules
+    bool from_cache = false;
+};
+
+// Max capture window for unbounded rules; a rule's `window` overrides it.
+inline constexpr std::uint32_t kDefaultWindowCap = 4096;
+
+// PCRE2 side: every capture regex compiles and has the secret group; allow/path regexes compile.
+// Throws ConfigError naming the rule.
+void validate_pcre2(const CompiledRules& c);
+
+// Hyperscan side: builds (or loads from the cache) the database and sets each rule's window.
+void build_hyperscan(CompiledRules& c, const CompileOptions& opts);
+
+}  // namespace ks

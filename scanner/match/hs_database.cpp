@@ -1,0 +1,188 @@
+// Compiling all rules into one Hyperscan database, and caching its serialized form on disk so that
+// a hook's start-up does not pay for compilation.
+#include "match/compiled_rules.hpp"
+#include "match/rules_loader.hpp"
+#include "model/fingerprint.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace ks {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct HsCompileErrorFree { void operator()(hs_compile_error_t* e) const { hs_free_compile_error(e); } };
+using HsCompileError = std::unique_ptr<hs_compile_error_t, HsCompileErrorFree>;
+
+std::string escape_literal(const std::string& lit) {
+    std::string out;
+    for (unsigned char c : lit) {
+        if (std::isalnum(c)) {
+            out.push_back(char(c));
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+struct Expressions {
+    std::vector<std::string> patterns;
+    std::vector<unsigned> flags, ids;
+};
+
+Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags) {
+    Expressions e;
+    for (size_t i = 0; i < c.rules.size(); ++i) {
+        e.patterns.push_back(c.rules[i].regex);
+        e.flags.push_back(rule_flags[i]);
+        e.ids.push_back(unsigned(i));
+    }
+    for (size_t k = 0; k < c.keywords.size(); ++k) {
+        e.patterns.push_back(escape_literal(c.keywords[k]));
+        e.flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+        e.ids.push_back(unsigned(c.rules.size() + k));
+    }
+    return e;
+}
+
+// Validates each rule alone (so an error names it) and returns its Hyperscan flags and max width.
+// A rule Hyperscan cannot take as is (look-around, back-references) is compiled in prefilter mode:
+// Hyperscan then over-approximates it and PCRE2 decides.
+unsigned check_rule(const Rule& r, unsigned& max_width) {
+    for (unsigned flags : {0u, unsigned(HS_FLAG_PREFILTER)}) {
+        hs_expr_info_t* info = nullptr;
+        hs_compile_error_t* err = nullptr;
+        if (hs_expression_info(r.regex.c_str(), flags, &info, &err) == HS_SUCCESS) {
+            max_width = info->max_width;
+            bool empty = info->min_width == 0;
+            std::free(info);
+            if (empty) throw ConfigError(r.source + ": rule '" + r.id + "': regex can match an empty string");
+            return flags;
+        }
+        HsCompileError guard(err);
+        if (flags == HS_FLAG_PREFILTER)
+            throw ConfigError(r.source + ": rule '" + r.id + "': Hyperscan rejects the regex: " + err->message);
+    }
+    return 0;
+}
+
+std::string cache_key(const CompiledRules& c) {
+    std::ostringstream os;
+    os << "keysweep-hsdb-v1\n" << hs_version() << "\n";
+    hs_platform_info_t plat{};
+    hs_populate_platform(&plat);
+    os << plat.tune << ":" << plat.cpu_features << "\n";
+    for (const auto& r : c.rules) os << r.id << '\0' << r.regex << '\0' << r.window << '\n';
+    for (const auto& k : c.keywords) os << k << '\n';
+    return sha256_hex(os.str());
+}
+
+fs::path default_cache_dir() {
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "keysweep";
+    if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "keysweep";
+    return {};
+}
+
+// File layout: magic line, key line, the rules' capture windows, sha256 of the payload, then the
+// payload (hs_serialize_database). Any mismatch means "rebuild", never "trust".
+constexpr const char* kMagic = "KEYSWEEP-HSDB 1";
+
+bool load_cached(const fs::path& file, const std::string& key, CompiledRules& c) {
+    std::ifstream f(file, std::ios::binary);
+    if (!f) return false;
+    std::string magic, fkey, digest, windows;
+    if (!std::getline(f, magic) || magic != kMagic) return false;
+    if (!std::getline(f, fkey) || fkey != key) return false;
+    if (!std::getline(f, windows)) return false;
+    if (!std::getline(f, digest)) return false;
+    std::vector<std::uint32_t> w;
+    std::istringstream ws(windows);
+    for (std::uint32_t x; ws >> x;) w.push_back(x);
+    if (w.size() != c.rules.size()) return false;
+    std::string payload((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (payload.empty() || sha256_hex(payload) != digest) return false;  // torn or tampered: rebuild
+    hs_database_t* db = nullptr;
+    if (hs_deserialize_database(payload.data(), payload.size(), &db) != HS_SUCCESS) return false;
+    c.db.reset(db);
+    for (size_t i = 0; i < w.size(); ++i) c.runtime[i]->window = w[i];
+    return true;
+}
+
+void store_cached(const fs::path& dir, const fs::path& file, const std::string& key, const CompiledRules& c) {
+    const hs_database_t* db = c.db.get();
+    char* bytes = nullptr;
+    size_t len = 0;
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
+    std::unique_ptr<char, decltype(&std::free)> guard(bytes, &std::free);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    // Write to a private temp file, then rename: readers never see a half-written cache.
+    fs::path tmp = file;
+    tmp += ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) return;
+        std::string_view payload(bytes, len);
+        out << kMagic << '\n' << key << '\n';
+        for (const auto& rt : c.runtime) out << rt->window << ' ';
+        out << '\n' << sha256_hex(payload) << '\n';
+        out.write(bytes, std::streamsize(len));
+        if (!out) {
+            fs::remove(tmp, ec);
+            return;
+        }
+    }
+    fs::rename(tmp, file, ec);
+    if (ec) fs::remove(tmp, ec);
+}
+
+}  // namespace
+
+void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
+    if (c.rules.empty()) return;
+    const std::string key = cache_key(c);
+    fs::path dir = opts.cache_dir.empty() ? default_cache_dir() : opts.cache_dir;
+    fs::path file = dir.empty() ? fs::path() : dir / ("rules-" + key.substr(0, 32) + ".hsdb");
+
+    if (opts.use_cache && !file.empty() && load_cached(file, key, c)) {
+        c.from_cache = true;
+        return;
+    }
+    // Cache miss: validate every rule in both engines (so the cache only ever holds valid sets).
+    validate_pcre2(c);
+    std::vector<unsigned> rule_flags(c.rules.size(), 0);
+    for (size_t i = 0; i < c.rules.size(); ++i) {
+        unsigned width = 0;
+        rule_flags[i] = check_rule(c.rules[i], width);
+        std::uint32_t cap = c.rules[i].window ? c.rules[i].window : kDefaultWindowCap;
+        c.runtime[i]->window = std::min<std::uint32_t>(width, cap);
+        if (c.rules[i].window) c.runtime[i]->window = c.rules[i].window;
+    }
+    Expressions e = expressions_of(c, rule_flags);
+    std::vector<const char*> ptrs;
+    for (const auto& p : e.patterns) ptrs.push_back(p.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(ptrs.data(), e.flags.data(), e.ids.data(), unsigned(ptrs.size()), HS_MODE_BLOCK, nullptr,
+                         &db, &err) != HS_SUCCESS) {
+        HsCompileError guard(err);
+        std::string which = err->expression >= 0 && size_t(err->expression) < c.rules.size()
+                                ? c.rules[size_t(err->expression)].source + ": rule '" +
+                                      c.rules[size_t(err->expression)].id + "'"
+                                : std::string("rules");
+        throw ConfigError(which + ": Hyperscan cannot compile the rule set: " + err->message);
+    }
+    c.db.reset(db);
+    if (opts.use_cache && !file.empty()) store_cached(dir, file, key, c);
+}
+
+}  // namespace ks

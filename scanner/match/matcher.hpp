@@ -1,0 +1,47 @@
+// The matcher: all rules in one Hyperscan block-mode database; PCRE2 (JIT) extracts the groups from
+// a short window that ends where Hyperscan saw a rule end; entropy and allow filters drop the rest.
+#pragma once
+
+#include "match/rule.hpp"
+#include "model/finding.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace ks {
+
+struct CompileOptions {
+    // Folder for the serialized Hyperscan database; empty: $XDG_CACHE_HOME/keysweep or ~/.cache/keysweep.
+    std::filesystem::path cache_dir;
+    bool use_cache = true;
+};
+
+class CompiledRules;  // immutable after compile; shared by every thread
+
+// Validates and compiles. Throws ConfigError naming the rule (and its file) on any invalid rule.
+std::shared_ptr<const CompiledRules> compile_rules(RuleSet rules, const CompileOptions& opts = {});
+
+// Rule metadata, in load order.
+const std::vector<Rule>& rules_of(const CompiledRules& c);
+
+// One per thread: owns a Hyperscan scratch and PCRE2 match data.
+class BlobMatcher {
+public:
+    explicit BlobMatcher(std::shared_ptr<const CompiledRules> rules);
+    ~BlobMatcher();
+    BlobMatcher(BlobMatcher&&) noexcept;
+    BlobMatcher& operator=(BlobMatcher&&) noexcept;
+
+    // Appends the findings in `data` (one blob or file at `path`). Fills rule_id, description,
+    // secret, match, path, start/end offsets, line/column, entropy, fingerprint, verify_kind.
+    // Drops matches that an allow filter, the entropy floor or an inline allow comment rejects.
+    void scan(std::string_view data, std::string_view path, std::vector<Finding>& out);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ks

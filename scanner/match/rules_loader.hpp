@@ -1,0 +1,32 @@
+// Loading rules and config from TOML. Every error names the file, the rule id and the reason.
+#pragma once
+
+#include "match/rule.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ks {
+
+// A configuration problem (bad TOML, invalid rule, malformed config). Fatal for the run: exit 2.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The rules compiled into the binary (patterns/*.toml).
+RuleSet default_rules();
+
+// Adds the rules of a TOML text (named `source` in errors); a rule whose id exists replaces it.
+void add_rules_toml(RuleSet& set, std::string_view toml_text, const std::string& source);
+
+// Adds a rule file, or every *.toml in a folder (sorted by name).
+void add_rules_path(RuleSet& set, const std::filesystem::path& path);
+
+// Reads a keysweep config file: [allow] paths/regexes/stopwords, and optional [[rules]].
+// `[rules] use_default = false` at the top level clears the default rules first.
+void apply_config_file(RuleSet& set, const std::filesystem::path& path);
+
+}  // namespace ks

@@ -1,0 +1,201 @@
+#include "source/history.hpp"
+
+#include "source/oid_set.hpp"
+
+#include <stdexcept>
+
+namespace ks {
+
+class HistoryWalker::OidSetHolder {
+public:
+    OidSet trees, blobs;
+};
+
+HistoryWalker::HistoryWalker(git_repository* repo, HistoryOptions opts, Diagnostics& diag, std::string label)
+    : repo_(repo), opts_(std::move(opts)), diag_(diag), label_(std::move(label)),
+      seen_(std::make_shared<OidSetHolder>()) {}
+
+namespace {
+
+git_oid resolve(git_repository* repo, const std::string& spec) {
+    git::Object obj;
+    git_object* o = nullptr;
+    if (git_revparse_single(&o, repo, spec.c_str()) != 0)
+        throw std::runtime_error("unknown revision '" + spec + "': " + git::last_error());
+    obj.reset(o);
+    git_object* peeled = nullptr;
+    if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) != 0)
+        throw std::runtime_error("revision '" + spec + "' is not a commit");
+    git::Object p(peeled);
+    return *git_object_id(p.get());
+}
+
+}  // namespace
+
+// Pushes every ref's commit; refs that peel to a tree or blob (tags of trees/blobs) are kept apart.
+void HistoryWalker::push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose) {
+    git_reference_iterator* it = nullptr;
+    if (git_reference_iterator_new(&it, repo_) != 0) {
+        diag_.warn("bad-ref", label_, "cannot list refs: " + git::last_error());
+        return;
+    }
+    std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> guard(it, git_reference_iterator_free);
+    git_reference* raw = nullptr;
+    while (git_reference_next(&raw, it) == 0) {
+        git::Reference ref(raw);
+        const char* name = git_reference_name(ref.get());
+        git_object* o = nullptr;
+        if (git_reference_peel(&o, ref.get(), GIT_OBJECT_ANY) != 0) {
+            diag_.warn("bad-ref", label_ + ": " + name, "cannot resolve ref: " + git::last_error());
+            continue;
+        }
+        git::Object obj(o);
+        git_object_t type = git_object_type(obj.get());
+        if (type == GIT_OBJECT_COMMIT) {
+            git_revwalk_push(walk, git_object_id(obj.get()));
+        } else if (type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB) {
+            loose.emplace_back(*git_object_id(obj.get()), name);
+        }
+    }
+    // Older stashes live only in the stash's reflog.
+    git_reflog* log = nullptr;
+    if (git_reflog_read(&log, repo_, "refs/stash") == 0) {
+        git::Reflog reflog(log);
+        for (size_t i = 0; i < git_reflog_entrycount(reflog.get()); ++i) {
+            const git_reflog_entry* e = git_reflog_entry_byindex(reflog.get(), i);
+            git_revwalk_push(walk, git_reflog_entry_id_new(e));  // a dropped stash may be gone: fine
+        }
+    }
+    git_oid head;
+    if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) git_revwalk_push(walk, &head);
+}
+
+void HistoryWalker::mark_tree(const git_oid& id) {
+    if (!seen_->trees.insert(id)) return;
+    git_tree* t = nullptr;
+    if (git_tree_lookup(&t, repo_, &id) != 0) return;  // a missing boundary tree only means more is "new"
+    git::Tree tree(t);
+    for (size_t i = 0, n = git_tree_entrycount(t); i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(t, i);
+        if (git_tree_entry_type(e) == GIT_OBJECT_TREE) mark_tree(*git_tree_entry_id(e));
+        else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) seen_->blobs.insert(*git_tree_entry_id(e));
+    }
+}
+
+void HistoryWalker::walk_tree(const git_oid& id, std::uint32_t commit, std::string& prefix,
+                              const std::function<void(BlobTask&&)>& sink) {
+    // An unchanged subtree has the same id: everything below it was seen already.
+    if (!seen_->trees.insert(id)) return;
+    git_tree* t = nullptr;
+    if (git_tree_lookup(&t, repo_, &id) != 0) {
+        int klass = git_error_last() ? git_error_last()->klass : 0;
+        std::string where = label_ + ": tree " + git::hex(id) + (prefix.empty() ? "" : " (" + prefix + ")");
+        diag_.warn(klass == GIT_ERROR_ODB ? "missing" : "corrupt", where, "cannot read tree: " + git::last_error());
+        return;
+    }
+    git::Tree tree(t);
+    const size_t base = prefix.size();
+    for (size_t i = 0, n = git_tree_entrycount(t); i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(t, i);
+        git_object_t type = git_tree_entry_type(e);
+        if (type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB) continue;  // submodule commits
+        prefix.resize(base);
+        prefix += git_tree_entry_name(e);
+        if (type == GIT_OBJECT_TREE) {
+            prefix += '/';
+            walk_tree(*git_tree_entry_id(e), commit, prefix, sink);
+        } else if (seen_->blobs.insert(*git_tree_entry_id(e))) {
+            sink(BlobTask{*git_tree_entry_id(e), commit, prefix});
+        }
+    }
+    prefix.resize(base);
+}
+
+void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
+    git_revwalk* w = nullptr;
+    if (git_revwalk_new(&w, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
+    git::Revwalk walk(w);
+    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    std::vector<std::pair<git_oid, std::string>> loose;
+    if (opts_.include.empty()) push_refs(w, loose);
+    for (const auto& spec : opts_.include) {
+        git_oid id = resolve(repo_, spec);
+        git_revwalk_push(w, &id);
+    }
+    for (const auto& spec : opts_.exclude) {
+        git_oid id = resolve(repo_, spec);
+        git_revwalk_hide(w, &id);
+    }
+
+    git_oid id;
+    int rc;
+    while ((rc = git_revwalk_next(&id, w)) == 0) commits_.push_back(id);
+    if (rc != GIT_ITEROVER)
+        diag_.warn("missing", label_, "history walk stopped early: " + git::last_error());
+
+    if (!opts_.exclude.empty()) {
+        // Trees at the boundary (parents outside the walked set) are old: mark them seen first.
+        OidSet walked;
+        for (const auto& c : commits_) walked.insert(c);
+        for (const auto& cid : commits_) {
+            git_commit* c = nullptr;
+            if (git_commit_lookup(&c, repo_, &cid) != 0) continue;
+            git::Commit commit(c);
+            for (unsigned p = 0; p < git_commit_parentcount(c); ++p) {
+                const git_oid* pid = git_commit_parent_id(c, p);
+                if (walked.contains(*pid)) continue;
+                git_commit* pc = nullptr;
+                if (git_commit_lookup(&pc, repo_, pid) != 0) continue;
+                git::Commit parent(pc);
+                mark_tree(*git_commit_tree_id(pc));
+            }
+        }
+    }
+
+    std::string prefix;
+    for (std::uint32_t i = 0; i < commits_.size(); ++i) {
+        git_commit* c = nullptr;
+        if (git_commit_lookup(&c, repo_, &commits_[i]) != 0) {
+            diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
+            continue;
+        }
+        git::Commit commit(c);
+        prefix.clear();
+        walk_tree(*git_commit_tree_id(c), i, prefix, sink);
+    }
+    for (auto& [oid, name] : loose) {
+        git_object_t type = GIT_OBJECT_INVALID;
+        git::Object o;
+        git_object* op = nullptr;
+        if (git_object_lookup(&op, repo_, &oid, GIT_OBJECT_ANY) == 0) {
+            o.reset(op);
+            type = git_object_type(op);
+        }
+        if (type == GIT_OBJECT_TREE) {
+            prefix = name + ":";
+            walk_tree(oid, BlobTask::kNoCommit, prefix, sink);
+        } else if (type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid)) {
+            sink(BlobTask{oid, BlobTask::kNoCommit, name});
+        }
+    }
+    if (opts_.all_objects) {
+        git_odb* raw = nullptr;
+        if (git_repository_odb(&raw, repo_) != 0) return;
+        git::Odb odb(raw);
+        struct Ctx { git_odb* odb; HistoryWalker* self; const std::function<void(BlobTask&&)>* sink; std::vector<git_oid> ids; };
+        Ctx ctx{raw, this, &sink, {}};
+        git_odb_foreach(raw, [](const git_oid* oid, void* p) {
+            static_cast<Ctx*>(p)->ids.push_back(*oid);
+            return 0;
+        }, &ctx);
+        for (const auto& oid : ctx.ids) {
+            if (seen_->blobs.contains(oid) || seen_->trees.contains(oid)) continue;
+            size_t len = 0;
+            git_object_t type = GIT_OBJECT_INVALID;
+            if (git_odb_read_header(&len, &type, raw, &oid) != 0) continue;
+            if (type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid)) sink(BlobTask{oid, BlobTask::kNoCommit, ""});
+        }
+    }
+}
+
+}  // namespace ks

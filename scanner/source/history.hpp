@@ -1,0 +1,55 @@
+// Enumerates the blobs of a repository's history, each blob id once, in the order of the oldest
+// commit (topological) whose tree holds it — so the first sighting is the introducing commit.
+#pragma once
+
+#include "model/diagnostics.hpp"
+#include "source/git_handles.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ks {
+
+struct BlobTask {
+    git_oid id;
+    std::uint32_t commit = kNoCommit;  // index into HistoryWalker::commits(), or kNoCommit
+    std::string path;                  // path in that commit ("" for an unreachable blob)
+    static constexpr std::uint32_t kNoCommit = 0xffffffffu;
+};
+
+struct HistoryOptions {
+    // Revisions to walk; empty: every ref (branches, tags, remotes, stash and its reflog) and HEAD.
+    std::vector<std::string> include;
+    // Revisions whose history is excluded; blobs already in the trees at the boundary are not new.
+    std::vector<std::string> exclude;
+    bool all_objects = false;  // also objects no ref reaches
+};
+
+class HistoryWalker {
+public:
+    // REQUIRES: repo stays open while the walker lives. Throws std::runtime_error on a bad revision.
+    HistoryWalker(git_repository* repo, HistoryOptions opts, Diagnostics& diag, std::string label);
+
+    // Calls `sink` once per distinct blob. Missing or corrupt trees and commits are warned about and
+    // skipped; the walk goes on.
+    void walk(const std::function<void(BlobTask&&)>& sink);
+
+    const std::vector<git_oid>& commits() const { return commits_; }
+
+private:
+    void walk_tree(const git_oid& tree, std::uint32_t commit, std::string& prefix,
+                   const std::function<void(BlobTask&&)>& sink);
+    void mark_tree(const git_oid& tree);
+    void push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose_objects);
+
+    git_repository* repo_;
+    HistoryOptions opts_;
+    Diagnostics& diag_;
+    std::string label_;
+    std::vector<git_oid> commits_;
+    class OidSetHolder;
+    std::shared_ptr<OidSetHolder> seen_;
+};
+
+}  // namespace ks
