@@ -11,7 +11,8 @@
 //
 // Same machine + same flags => same repository (same commit ids): the source files are taken from a sorted
 // list, every choice comes from one seeded PRNG, identities and dates are fixed. The history is written as
-// a `git fast-import` stream into a child git process, then packed once with `git repack -a -d -f`.
+// a `git fast-import` stream into a child git process, then packed once with `git repack -a -d -F`
+// (default window and depth: like the pack a clone receives).
 //
 // No key-shaped literal appears in this file: planted secrets are built at run time from a prefix and
 // characters drawn from the PRNG.
@@ -144,7 +145,7 @@ void usage() {
         "  --seed S          PRNG seed (default 20240601)\n"
         "  --source DIR      where to take real text from (repeatable; default /usr/include and /usr/share)\n"
         "  --force           replace OUTDIR if it exists\n"
-        "  --no-repack       keep fast-import's pack as is (faster, not like a clone)\n"
+        "  --no-repack       keep fast-import's pack as is (uncompressed, no deltas: not like a clone)\n"
         "  --quiet           no progress on stderr\n"
         "Writes OUTDIR/repo.git (bare), OUTDIR/manifest.tsv and OUTDIR/info.txt.\n";
 }
@@ -575,14 +576,6 @@ private:
     void tag(const std::string& name, std::uint64_t mark, bool annotated);
     void ident(const char* role);
     void progress();
-    // A merge commit plants nothing: keys due at this commit move to the next one.
-    void defer_plants() {
-        auto [a, e] = plant_at_.equal_range(index_);
-        std::vector<std::size_t> v;
-        for (auto it = a; it != e; ++it) v.push_back(it->second);
-        plant_at_.erase(a, e);
-        for (auto i : v) plant_at_.emplace(index_ + 1, i);
-    }
 
     const Options& o_;
     Pool& pool_;
@@ -860,10 +853,12 @@ void Generator::run() {
 
         // Which branch: a topic branch forks from main, gets a few commits and is merged back; a release
         // branch forks at the middle, gets a commit now and then, and takes main in every so often.
+        // A merge commit plants nothing, so none happens where a key is due.
+        const bool plant_due = plant_at_.count(index_) > 0;
         Branch* b = &main_;
         if (release_exists_ && rng_.below(40) == 0) {
             b = &release_;
-            if (++release_commits_ % 20 == 0) {  // merge main into release
+            if (++release_commits_ % 20 == 0 && !plant_due) {  // merge main into release
                 Tree merged = merge_trees(release_base_, release_.tree, main_.tree);
                 Stage ms;
                 for (const auto& [p, v] : merged) {
@@ -875,10 +870,9 @@ void Generator::run() {
                 commit(release_, ms, "Merge branch 'main' into release\n", main_.tip, &merged);
                 release_base_ = main_.tree;
                 ++merges_;
-                defer_plants();
                 continue;
             }
-        } else if (topic_active_ && topic_left_ == 0) {  // merge the topic into main
+        } else if (topic_active_ && topic_left_ == 0 && !plant_due) {  // merge the topic into main
             Tree merged = merge_trees(topic_base_, main_.tree, topic_.tree);
             Stage ms;
             for (const auto& [p, v] : merged) {
@@ -891,11 +885,10 @@ void Generator::run() {
             topic_active_ = false;
             ++merges_;
             maybe_tag();
-            defer_plants();
             continue;
         } else if (topic_active_ && rng_.chance(0.5)) {
             b = &topic_;
-            --topic_left_;
+            if (topic_left_) --topic_left_;
         } else if (!topic_active_ && rng_.below(25) == 0) {
             topic_active_ = true;
             topic_left_ = rng_.range(1, 11);
@@ -1055,11 +1048,12 @@ int main(int argc, char** argv) {
 
     const fs::path marks = tmp / "marks";
     std::uint64_t stream_bytes = 0;
-    std::vector<std::string> fi_argv{"git", "-C", repo.string()};
-    if (const char* c = std::getenv("FI_COMP")) { fi_argv.push_back("-c"); fi_argv.push_back(std::string("pack.compression=") + c); }
-    fi_argv.insert(fi_argv.end(), {"fast-import", "--quiet", "--export-marks=" + marks.string()});
-    if (const char* d = std::getenv("FI_DEPTH")) fi_argv.push_back(std::string("--depth=") + d);
-    Child fi(fi_argv, true);
+    // fast-import writes a throw-away pack: stored uncompressed and without deltas (its deltas are against
+    // whatever blob came just before, useless), which makes it several times faster; the repack below
+    // computes the real deltas and compresses at the default level.
+    Child fi({"git", "-C", repo.string(), "-c", "pack.compression=0", "fast-import", "--quiet", "--depth=0",
+              "--export-marks=" + marks.string()},
+             true);
     std::vector<Plant> plants;
     std::uint64_t blobs = 0, blob_bytes = 0, commits = 0, merges = 0, tags = 0;
     {
@@ -1082,8 +1076,8 @@ int main(int argc, char** argv) {
                   << (blob_bytes >> 20) << " MiB of blobs (" << static_cast<int>(t_import - t_pool) << " s)\n";
 
     if (o.repack) {
-        if (!o.quiet) std::cerr << "  git repack -a -d -f (one pack with deltas, as a clone has)\n";
-        run_git({"-C", repo.string(), "repack", "-a", "-d", std::getenv("RP_FLAG") ? std::getenv("RP_FLAG") : "-f", "-q"});
+        if (!o.quiet) std::cerr << "  git repack -a -d -F (one pack, default delta window and depth, as a clone has)\n";
+        run_git({"-C", repo.string(), "repack", "-a", "-d", "-F", "-q"});
     }
     run_git({"-C", repo.string(), "pack-refs", "--all"});
     const double t_repack = now_s();

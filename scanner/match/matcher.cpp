@@ -93,6 +93,7 @@ std::shared_ptr<const CompiledRules> compile_rules(RuleSet set, const CompileOpt
 }
 
 const std::vector<Rule>& rules_of(const CompiledRules& c) { return c.rules; }
+bool loaded_from_cache(const CompiledRules& c) { return c.from_cache; }
 
 bool path_allowed(const CompiledRules& c, std::string_view path, pcre2_match_data* md) {
     for (const auto& p : c.allow_paths)

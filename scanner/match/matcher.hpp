@@ -26,6 +26,9 @@ std::shared_ptr<const CompiledRules> compile_rules(RuleSet rules, const CompileO
 // Rule metadata, in load order.
 const std::vector<Rule>& rules_of(const CompiledRules& c);
 
+// True when the Hyperscan database came from the on-disk cache rather than a fresh compile.
+bool loaded_from_cache(const CompiledRules& c);
+
 // One per thread: owns a Hyperscan scratch and PCRE2 match data.
 class BlobMatcher {
 public:

@@ -194,7 +194,7 @@ std::string iso_date(const git_time& t) {
     std::time_t secs = std::time_t(t.time) + std::time_t(t.offset) * 60;
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    char buf[40];
+    char buf[64];
     int off = t.offset;
     char sign = off < 0 ? '-' : '+';
     if (off < 0) off = -off;

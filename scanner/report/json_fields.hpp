@@ -11,10 +11,10 @@
 
 namespace ks::report {
 
-nlohmann::json finding_json(const Finding& f);
-nlohmann::json summary_json(const ScanSummary& s);
+nlohmann::ordered_json finding_json(const Finding& f);
+nlohmann::ordered_json summary_json(const ScanSummary& s);
 
 // dump() that never throws on invalid UTF-8 (bytes become U+FFFD). indent < 0: one line.
-std::string dump_json(const nlohmann::json& j, int indent = -1);
+std::string dump_json(const nlohmann::ordered_json& j, int indent = -1);
 
 }  // namespace ks::report

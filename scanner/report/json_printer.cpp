@@ -3,7 +3,8 @@
 
 namespace ks::report {
 
-using nlohmann::json;
+// ordered_json keeps the fields in the documented order, which is what a person reading the output expects.
+using json = nlohmann::ordered_json;
 
 json finding_json(const Finding& f) {
     json v = {{"status", std::string(to_string(f.verification.status))},

@@ -12,7 +12,7 @@
 namespace ks::report::detail {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // "$schema" and "version" first, as in every SARIF example
 
 constexpr const char* kSchema = "https://json.schemastore.org/sarif-2.1.0.json";
 constexpr const char* kInformationUri = "https://github.com/keysweep/keysweep";
@@ -55,11 +55,12 @@ json artifact_location(std::string_view path) {
     return {{"uri", uri_escape(path.empty() ? "-" : path)}, {"uriBaseId", "%SRCROOT%"}};
 }
 
-// SARIF regions are 1-based with an exclusive endColumn; Finding's end_column is taken as the
-// column just past the match (same convention). Clamp so GitHub never sees a 0 or an inverted region.
+// SARIF regions are 1-based with an exclusive endColumn; Finding's end_column is the secret's last
+// byte (inclusive, as match/ computes it), hence the + 1. Clamp so GitHub never sees a 0 or an
+// inverted region.
 json region(const Finding& f) {
     std::uint32_t sl = std::max(1u, f.line), sc = std::max(1u, f.column);
-    std::uint32_t el = std::max(sl, f.end_line), ec = std::max(1u, f.end_column);
+    std::uint32_t el = std::max(sl, f.end_line), ec = f.end_column + 1;
     if (el == sl) ec = std::max(ec, sc);
     return {{"startLine", sl}, {"startColumn", sc}, {"endLine", el}, {"endColumn", ec}};
 }
@@ -133,8 +134,10 @@ void write_sarif(std::ostream& out, const std::vector<Finding>& findings, const 
     json results = json::array();
     for (const auto& f : findings) results.push_back(result_json(f, index.at(f.rule_id)));
 
-    json driver = {{"name", "keysweep"}, {"informationUri", kInformationUri}, {"rules", std::move(rules)}};
+    json driver = {{"name", "keysweep"}};
     if (!opts.tool_version.empty()) driver["version"] = opts.tool_version;
+    driver["informationUri"] = kInformationUri;
+    driver["rules"] = std::move(rules);
     json doc = {{"$schema", kSchema},
                 {"version", "2.1.0"},
                 {"runs", {{{"tool", {{"driver", std::move(driver)}}}, {"results", std::move(results)}}}}};

@@ -149,7 +149,7 @@ Pairing pair_findings(const std::vector<Finding>& findings, std::uint64_t max_di
             plans.push_back(std::move(plan));
         }
 
-        // Secrets: their matched key id, else the nearest one. Tokens: the nearest key id (ASIA first).
+        // Secrets: their matched key id, else the nearest one. Tokens: the nearest ASIA key id, else the nearest.
         std::unordered_map<std::size_t, std::size_t> nearest_for_secret;
         for (const Edge& e : edges) nearest_for_secret.try_emplace(e.secret, e.id);  // edges are by gap
         for (std::size_t sec : b.secrets.idx) {
@@ -160,9 +160,9 @@ Pairing pair_findings(const std::vector<Finding>& findings, std::uint64_t max_di
         ids.idx = b.ids;
         ids.finish(findings);
         for (std::size_t tok : b.tokens.idx) {
-            std::optional<std::tuple<std::uint64_t, bool, std::size_t>> best;
+            std::optional<std::tuple<bool, std::uint64_t, std::size_t>> best;  // an ASIA id first, then nearest
             ids.near(findings, span_of(findings[tok]), max_distance, [&](std::size_t id, std::uint64_t g) {
-                std::tuple<std::uint64_t, bool, std::size_t> cand{g, !is_session_key_id(findings[id].secret), id};
+                std::tuple<bool, std::uint64_t, std::size_t> cand{!is_session_key_id(findings[id].secret), g, id};
                 if (!best || cand < *best) best = cand;
             });
             if (best) out.nearest_key[tok] = std::get<2>(*best);

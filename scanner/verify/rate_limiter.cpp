@@ -18,7 +18,7 @@ TokenBucket::Clock::duration TokenBucket::reserve(Clock::time_point now) {
     tokens_ -= 1.0;  // may go negative: a reservation of a future token
     if (tokens_ >= 0) return Clock::duration::zero();
     // The token exists once -tokens_ tokens have refilled after last_.
-    auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(-tokens_ / rate_));
+    auto wait = std::chrono::ceil<Clock::duration>(std::chrono::duration<double>(-tokens_ / rate_));
     return (last_ + wait) - now;
 }
 

@@ -23,7 +23,7 @@ inline Finding make_finding(std::string rule_id, std::string description, std::s
     f.date = "2024-01-02T03:04:05+01:00";
     f.line = f.end_line = line;
     f.column = 8;
-    f.end_column = 8 + static_cast<std::uint32_t>(f.secret.size());
+    f.end_column = 8 + static_cast<std::uint32_t>(f.secret.size()) - 1;  // inclusive, as match/ sets it
     f.blob_id = "89abcdef0123456789abcdef0123456789abcdef";
     f.entropy = 3.6789;
     f.fingerprint = fingerprint(f.rule_id, f.secret);

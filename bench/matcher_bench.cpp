@@ -1,0 +1,224 @@
+// matcher_bench: throughput of the matcher kernel (Hyperscan + PCRE2 captures + filters) with the full
+// default rule set, on one core unless a benchmark says otherwise.
+//
+//   build-bench/bench/matcher_bench [--benchmark_filter=REGEX] [--benchmark_repetitions=N]
+//
+// Inputs, all built at start-up and deterministic on a given machine:
+//   real_source   files from /usr/include (a stride over the sorted list, ~16 MiB), one scan per file, as a
+//                 history scan sees blobs; also the same text as one 16 MiB blob.
+//   near_miss     every line almost an AWS key: "AKIA" + 15 key characters, or "aws_secret_access_key = "
+//                 + 39 characters (one short of a match), 16 MiB.
+//   long_lines    the same near misses joined by spaces into 1 MiB lines.
+//   minified      one 8 MiB line with no newline: real source with its newlines turned into spaces, with a
+//                 near miss every ~1 KiB; and the same line with a true positive every ~64 KiB.
+//   dense_true    a true positive (AWS key id, AWS secret, GitHub, Slack, Stripe) on every line, 4 MiB.
+// bytes_per_second is the total over the benchmark's threads (per core when threads:1); `findings` is the
+// number of findings in one scan of the input.
+// No key-shaped literal appears here: keys are built from a prefix and characters drawn from a PRNG.
+
+#include "match/matcher.hpp"
+#include "match/rules_loader.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class Rng {  // splitmix64: deterministic everywhere
+public:
+    explicit Rng(std::uint64_t s) : s_(s) {}
+    std::uint64_t next() {
+        std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+
+private:
+    std::uint64_t s_;
+};
+
+const std::string kUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const std::string kAlnum = kUpper + "abcdefghijklmnopqrstuvwxyz0123456789";
+const std::string kB32 = kUpper + "234567";
+const std::string kB64 = kAlnum + "+/";
+const std::string kDigits = "0123456789";
+
+std::string draw(Rng& r, const std::string& alphabet, std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s += alphabet[r.below(alphabet.size())];
+    return s;
+}
+
+// One line that nearly matches the AWS rules, alternating the two shapes.
+std::string near_miss(Rng& r, std::size_t i) {
+    if (i % 2 == 0) return std::string("AK") + "IA" + draw(r, kB32, 15);
+    return "aws_secret_access_key = " + draw(r, kB64, 39);
+}
+
+// One line with a true positive, cycling through five kinds.
+std::string true_positive(Rng& r, std::size_t i) {
+    switch (i % 5) {
+        case 0: return "aws_access_key_id = " + std::string("AK") + "IA" + draw(r, kB32, 16);
+        case 1: return "aws_secret_access_key = " + draw(r, kB64, 40);
+        case 2: return "GITHUB_TOKEN=" + std::string("gh") + "p_" + draw(r, kAlnum, 36);
+        case 3:
+            return "SLACK_BOT_TOKEN=" + std::string("xo") + "xb-" + draw(r, "123456789", 1) + draw(r, kDigits, 11) + "-" +
+                   draw(r, "123456789", 1) + draw(r, kDigits, 12) + "-" + draw(r, kAlnum, 24);
+        default: return "stripe.api_key = \"" + std::string("sk") + "_live_" + draw(r, kAlnum, 24) + "\"";
+    }
+}
+
+struct Doc {
+    std::string path;
+    std::string text;
+};
+
+struct Corpus {
+    std::vector<Doc> source_files;  // real source, one entry per file
+    std::string source_blob;        // the same, concatenated
+    std::string near_miss_lines, long_lines, minified, minified_with_keys, dense_true;
+};
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return std::move(ss).str();
+}
+
+Corpus build_corpus() {
+    constexpr std::size_t kSource = 16u << 20, kAdv = 16u << 20, kMinified = 8u << 20, kDense = 4u << 20;
+    Corpus c;
+    // Real source: a stride over the sorted list of /usr/include, so it spans many libraries.
+    std::vector<std::pair<std::string, std::uintmax_t>> files;
+    std::uintmax_t total = 0;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it("/usr/include", fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+        std::error_code e2;
+        if (!fs::is_regular_file(it->symlink_status(e2)) || e2) continue;
+        auto sz = it->file_size(e2);
+        if (e2 || sz == 0 || sz > (4u << 20)) continue;
+        files.emplace_back(it->path().string(), sz);
+        total += sz;
+    }
+    std::sort(files.begin(), files.end());
+    const std::size_t stride = std::max<std::uintmax_t>(1, total / kSource);
+    for (std::size_t i = 0; i < files.size() && c.source_blob.size() < kSource; i += stride) {
+        std::string t = read_file(files[i].first);
+        if (t.empty() || t.find('\0') != std::string::npos) continue;
+        c.source_blob += t;
+        c.source_files.push_back({files[i].first.substr(1), std::move(t)});
+    }
+    if (c.source_blob.empty()) {
+        std::cerr << "matcher_bench: no text under /usr/include\n";
+        std::exit(2);
+    }
+
+    Rng r(7);
+    for (std::size_t i = 0; c.near_miss_lines.size() < kAdv; ++i) c.near_miss_lines += near_miss(r, i) + "\n";
+    for (std::size_t i = 0; c.long_lines.size() < kAdv; ++i) {
+        c.long_lines += near_miss(r, i);
+        c.long_lines += (c.long_lines.size() % (1u << 20)) < 64 ? "\n" : " ";
+    }
+    // Minified: real text, newlines become spaces, a near miss every ~1 KiB.
+    std::size_t pos = 0, n = 0;
+    while (c.minified.size() < kMinified) {
+        std::size_t take = std::min<std::size_t>(1024, c.source_blob.size() - pos);
+        c.minified.append(c.source_blob, pos, take);
+        c.minified += " " + near_miss(r, n++) + " ";
+        pos = (pos + take) % c.source_blob.size();
+    }
+    std::replace(c.minified.begin(), c.minified.end(), '\n', ' ');
+    c.minified.resize(kMinified);
+    c.minified_with_keys = c.minified;
+    for (std::size_t at = 32768, i = 0; at + 200 < c.minified_with_keys.size(); at += 65536, ++i) {
+        std::string k = " " + true_positive(r, i) + " ";
+        c.minified_with_keys.replace(at, k.size(), k);
+    }
+    for (std::size_t i = 0; c.dense_true.size() < kDense; ++i) c.dense_true += true_positive(r, i) + "\n";
+    return c;
+}
+
+const Corpus& corpus() {
+    static const Corpus c = build_corpus();
+    return c;
+}
+
+std::shared_ptr<const ks::CompiledRules> rules() {
+    static const auto r = [] {
+        ks::CompileOptions opts;
+        opts.use_cache = false;  // measure the matcher, not the cache; compiled once per process
+        return ks::compile_rules(ks::default_rules(), opts);
+    }();
+    return r;
+}
+
+void scan_one(benchmark::State& state, const std::string& text, const char* path) {
+    ks::BlobMatcher m(rules());
+    std::vector<ks::Finding> out;
+    std::size_t findings = 0;
+    for (auto _ : state) {
+        out.clear();
+        m.scan(text, path, out);
+        findings = out.size();
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+    state.counters["findings"] = static_cast<double>(findings);
+    state.counters["MiB"] = static_cast<double>(text.size()) / 1048576.0;
+}
+
+void BM_real_source_per_file(benchmark::State& state) {
+    const auto& c = corpus();
+    ks::BlobMatcher m(rules());
+    std::vector<ks::Finding> out;
+    std::size_t findings = 0;
+    for (auto _ : state) {
+        findings = 0;
+        for (const auto& d : c.source_files) {
+            out.clear();
+            m.scan(d.text, d.path, out);
+            findings += out.size();
+        }
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.source_blob.size()));
+    state.counters["findings"] = static_cast<double>(findings);
+    state.counters["files"] = static_cast<double>(c.source_files.size());
+}
+
+void BM_real_source_one_blob(benchmark::State& s) { scan_one(s, corpus().source_blob, "all.h"); }
+void BM_near_miss_lines(benchmark::State& s) { scan_one(s, corpus().near_miss_lines, "config.ini"); }
+void BM_long_lines(benchmark::State& s) { scan_one(s, corpus().long_lines, "config.ini"); }
+void BM_minified_8MiB(benchmark::State& s) { scan_one(s, corpus().minified, "app.min.js"); }
+void BM_minified_8MiB_with_keys(benchmark::State& s) { scan_one(s, corpus().minified_with_keys, "app.min.js"); }
+void BM_dense_true_positives(benchmark::State& s) { scan_one(s, corpus().dense_true, "secrets.env"); }
+
+}  // namespace
+
+// Wall time (UseRealTime) so that the 2-thread figure is honest on a shared machine.
+BENCHMARK(BM_real_source_per_file)->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2);
+BENCHMARK(BM_real_source_one_blob)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_near_miss_lines)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_long_lines)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_minified_8MiB)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_minified_8MiB_with_keys)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_dense_true_positives)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+BENCHMARK_MAIN();

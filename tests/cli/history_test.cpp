@@ -1,0 +1,130 @@
+// Full-history scans of real repositories made at test time.
+#include "scan_json.hpp"
+
+#include <fstream>
+
+namespace ks::test {
+namespace {
+
+std::string key_line(unsigned seed) { return "aws_access_key_id = " + fake_aws_key_id(seed) + "\n"; }
+
+TEST(History, KeyAddedThenDeletedIsAttributedToTheAddingCommit) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("README.md", "hello\n");
+    repo.commit_all("first");
+    repo.write("config/app.ini", "[aws]\nregion = eu-west-1\n" + key_line(1));
+    std::string adding = repo.commit_all("add config");
+    repo.remove("config/app.ini");
+    repo.commit_all("remove config");
+
+    auto s = scan_json({repo.dir().string()});
+    EXPECT_EQ(s.run.exit_code, 1);
+    auto hits = with_secret(s, fake_aws_key_id(1));
+    ASSERT_EQ(hits.size(), 1u);
+    const auto& f = hits[0];
+    EXPECT_EQ(f["rule_id"], "aws-access-key-id");
+    EXPECT_EQ(f["commit"], adding);
+    EXPECT_EQ(f["path"], "config/app.ini");
+    EXPECT_EQ(f["line"], 3);
+    EXPECT_EQ(f["column"], 21);
+    EXPECT_EQ(f["end_line"], 3);
+    EXPECT_EQ(f["end_column"], 40);
+    EXPECT_EQ(f["author"], "Test Author");
+    EXPECT_EQ(f["email"], "author@example.com");
+    EXPECT_EQ(f["date"].get<std::string>().substr(0, 10), "2024-01-01");
+    EXPECT_EQ(f["blob_id"].get<std::string>().size(), 40u);
+    EXPECT_EQ(f["verification"]["status"], "not_attempted");
+    // The fingerprint never holds the secret.
+    EXPECT_EQ(f["fingerprint"].get<std::string>().find(fake_aws_key_id(1)), std::string::npos);
+}
+
+TEST(History, SameBlobInManyCommitsAndPathsIsScannedOnce) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    const std::string content = key_line(2);
+    for (int i = 0; i < 12; ++i) {
+        repo.write("copies/c" + std::to_string(i) + ".env", content);
+        repo.write("counter.txt", std::to_string(i) + "\n");
+        repo.commit_all("commit " + std::to_string(i));
+    }
+    auto s = scan_json({repo.dir().string()});
+    auto hits = with_secret(s, fake_aws_key_id(2));
+    ASSERT_EQ(hits.size(), 1u) << s.run.out;
+    EXPECT_EQ(hits[0]["path"], "copies/c0.env");
+    // 1 key blob + 12 counter blobs, each once.
+    EXPECT_EQ(s.summary()["blobs_scanned"], 13);
+    EXPECT_EQ(s.summary()["commits"], 12);
+}
+
+TEST(History, FindsKeysOnOtherBranchesTagsAndStashes) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("a.txt", "base\n");
+    repo.commit_all("base");
+    // A branch that is not checked out.
+    repo.git({"checkout", "-q", "-b", "feature"});
+    repo.write("feature.env", key_line(3));
+    repo.commit_all("feature");
+    repo.git({"checkout", "-q", "main"});
+    // A tag on a commit that no branch holds.
+    repo.git({"checkout", "-q", "--detach"});
+    repo.write("tagged.env", key_line(4));
+    repo.commit_all("tagged");
+    repo.git({"tag", "v1"});
+    repo.git({"checkout", "-q", "main"});
+    // A stash (and an older stash that only the reflog remembers).
+    repo.write("a.txt", key_line(5));
+    repo.git({"stash", "-q"});
+    repo.write("a.txt", key_line(6));
+    repo.git({"stash", "-q"});
+
+    auto s = scan_json({repo.dir().string()});
+    for (unsigned seed : {3u, 4u, 5u, 6u})
+        EXPECT_EQ(with_secret(s, fake_aws_key_id(seed)).size(), 1u) << "seed " << seed << "\n" << s.run.out;
+}
+
+TEST(History, UnreachableBlobOnlyWithAllObjects) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("a.txt", "base\n");
+    repo.commit_all("base");
+    repo.git({"hash-object", "-w", "--stdin"}, key_line(7));
+
+    auto plain = scan_json({repo.dir().string()});
+    EXPECT_TRUE(with_secret(plain, fake_aws_key_id(7)).empty());
+    EXPECT_EQ(plain.run.exit_code, 0);
+    auto all = scan_json({repo.dir().string(), "--all-objects"});
+    ASSERT_EQ(with_secret(all, fake_aws_key_id(7)).size(), 1u);
+    EXPECT_EQ(with_secret(all, fake_aws_key_id(7))[0]["commit"], "");
+}
+
+TEST(History, BareRepositoryIsScanned) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("k.env", key_line(8));
+    repo.commit_all("key");
+    run({"git", "clone", "-q", "--bare", repo.dir().string(), (tmp / "bare.git").string()});
+    auto s = scan_json({(tmp / "bare.git").string()});
+    EXPECT_EQ(with_secret(s, fake_aws_key_id(8)).size(), 1u);
+}
+
+TEST(History, CleanRepositoryExitsZero) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("a.txt", "nothing to see\n");
+    repo.commit_all("clean");
+    auto r = keysweep({"scan", repo.dir().string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("scanned 1 blobs"), std::string::npos) << r.err;
+}
+
+TEST(History, EmptyRepositoryIsClean) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    auto r = keysweep({"scan", repo.dir().string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace ks::test
