@@ -7,6 +7,7 @@
 #include "pipeline/scan.hpp"
 #include "report/printer.hpp"
 #include "report/suppress.hpp"
+#include "source/git_handles.hpp"
 #include "verify/verifier.hpp"
 
 #include <unistd.h>
@@ -35,6 +36,20 @@ void apply_revisions(const ScanFlags& f, ScanOptions& o) {
         o.include.push_back("HEAD");
         o.exclude.push_back(f.since);
     }
+}
+
+std::string discover_repository(const std::string& from) {
+    git::init();
+    git_buf buf = GIT_BUF_INIT;
+    std::string found = from;
+    if (git_repository_discover(&buf, from.c_str(), 0, nullptr) == 0) {
+        git::Repository repo = git::open(buf.ptr);
+        // Scan a work tree from its top (so paths and .keysweep.toml line up), a bare one as is.
+        if (repo) found = git_repository_workdir(repo.get()) ? git_repository_workdir(repo.get()) : buf.ptr;
+    }
+    git_buf_dispose(&buf);
+    if (found.size() > 1 && found.back() == '/') found.pop_back();
+    return found;
 }
 
 std::string default_ignore_file(const std::vector<std::string>& targets) {
@@ -76,7 +91,8 @@ Runner add_scan_command(CLI::App& app) {
     cmd->add_flag("--no-cache", f->no_cache, "Compile the rules without the on-disk cache");
 
     return [f]() -> int {
-        if (f->targets.empty()) f->targets.push_back(".");
+        // No target: the repository around the current folder (as git itself finds it), else ".".
+        if (f->targets.empty()) f->targets.push_back(discover_repository("."));
         if (f->staged) return scan_staged_command(*f);
         Diagnostics diag;
         diag.set_quiet(f->quiet);
