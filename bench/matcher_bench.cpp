@@ -141,14 +141,18 @@ Corpus build_corpus() {
     while (c.minified.size() < kMinified) {
         std::size_t take = std::min<std::size_t>(1024, c.source_blob.size() - pos);
         c.minified.append(c.source_blob, pos, take);
-        c.minified += " " + near_miss(r, n++) + " ";
+        c.minified += ' ';
+        c.minified += near_miss(r, n++);
+        c.minified += ' ';
         pos = (pos + take) % c.source_blob.size();
     }
     std::replace(c.minified.begin(), c.minified.end(), '\n', ' ');
     c.minified.resize(kMinified);
     c.minified_with_keys = c.minified;
     for (std::size_t at = 32768, i = 0; at + 200 < c.minified_with_keys.size(); at += 65536, ++i) {
-        std::string k = " " + true_positive(r, i) + " ";
+        std::string k(1, ' ');
+        k += true_positive(r, i);
+        k += ' ';
         c.minified_with_keys.replace(at, k.size(), k);
     }
     for (std::size_t i = 0; c.dense_true.size() < kDense; ++i) c.dense_true += true_positive(r, i) + "\n";
@@ -180,8 +184,8 @@ void scan_one(benchmark::State& state, const std::string& text, const char* path
         benchmark::DoNotOptimize(out.data());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
-    state.counters["findings"] = static_cast<double>(findings);
-    state.counters["MiB"] = static_cast<double>(text.size()) / 1048576.0;
+    state.counters["findings"] = benchmark::Counter(static_cast<double>(findings), benchmark::Counter::kAvgThreads);
+    state.counters["MiB"] = benchmark::Counter(static_cast<double>(text.size()) / 1048576.0, benchmark::Counter::kAvgThreads);
 }
 
 void BM_real_source_per_file(benchmark::State& state) {
@@ -199,8 +203,9 @@ void BM_real_source_per_file(benchmark::State& state) {
         benchmark::DoNotOptimize(out.data());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.source_blob.size()));
-    state.counters["findings"] = static_cast<double>(findings);
-    state.counters["files"] = static_cast<double>(c.source_files.size());
+    state.counters["findings"] = benchmark::Counter(static_cast<double>(findings), benchmark::Counter::kAvgThreads);
+    state.counters["files"] = benchmark::Counter(static_cast<double>(c.source_files.size()), benchmark::Counter::kAvgThreads);
+    state.counters["MiB"] = benchmark::Counter(static_cast<double>(c.source_blob.size()) / 1048576.0, benchmark::Counter::kAvgThreads);
 }
 
 void BM_real_source_one_blob(benchmark::State& s) { scan_one(s, corpus().source_blob, "all.h"); }

@@ -132,7 +132,7 @@ void advise_pre_commit(const std::vector<Finding>& findings) {
     for (const auto& p : paths) unstage += " " + shell_quote(p);
     fmt::print(stderr,
                "keysweep: commit blocked: {} secret{} on lines this commit adds (listed above).\n"
-               "  To remove it: delete it from the file and `git add` the file again, or unstage the file:\n"
+               "  To remove a secret: delete it from the file and `git add` the file again, or unstage the file:\n"
                "      git restore --staged --{}\n"
                "    Load it from the environment or a secret manager instead. If the secret was ever shared,\n"
                "    pushed or pasted anywhere, rotate it: removing it from the file does not make it safe.\n"
@@ -178,9 +178,10 @@ std::string env_or(const char* name, const std::string& fallback = "") {
 }
 
 // The pre-commit framework's pre-push stage does not forward git's stdin; it names the range in
-// PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead (no FROM_REF: everything up to TO_REF is new).
+// PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead. A push of a whole new history sets neither, only
+// PRE_COMMIT_LOCAL_BRANCH: then everything the remote-tracking refs lack is new.
 std::vector<PushUpdate> updates_from_pre_commit_env(git_repository* repo) {
-    std::string to = env_or("PRE_COMMIT_TO_REF");
+    std::string to = env_or("PRE_COMMIT_TO_REF", env_or("PRE_COMMIT_LOCAL_BRANCH"));
     if (to.empty()) return {};
     auto resolve = [&](const std::string& spec) {
         git_object* o = nullptr;
@@ -189,7 +190,7 @@ std::vector<PushUpdate> updates_from_pre_commit_env(git_repository* repo) {
         git::Object obj(o);
         return git::hex(*git_object_id(o));
     };
-    std::string from = env_or("PRE_COMMIT_FROM_REF");
+    std::string from = env_or("PRE_COMMIT_TO_REF").empty() ? "" : env_or("PRE_COMMIT_FROM_REF");
     std::string zeros(40, '0');
     return {PushUpdate{env_or("PRE_COMMIT_LOCAL_BRANCH", "HEAD"), resolve(to),
                        env_or("PRE_COMMIT_REMOTE_BRANCH", "unknown"), from.empty() ? zeros : resolve(from)}};
@@ -202,12 +203,14 @@ int pre_push_command(const ScanFlags& f) {
     if (!repo) throw std::runtime_error("hook pre-push: not inside a git repository");
     const std::string root = repository_root(repo.get());
 
+    // Under the pre-commit framework (it sets PRE_COMMIT=1) the range comes from its environment.
+    const bool framework = !env_or("PRE_COMMIT").empty();
     std::vector<PushUpdate> updates;
-    if (isatty(0) && env_or("PRE_COMMIT_TO_REF").empty())
+    if (isatty(0) && !framework)
         throw std::runtime_error("hook pre-push: reads git's pre-push lines on stdin "
                                  "('<local ref> <local sha> <remote ref> <remote sha>'); git provides them");
     if (!isatty(0)) updates = parse_pre_push(read_all_stdin());
-    if (updates.empty()) updates = updates_from_pre_commit_env(repo.get());
+    if (updates.empty() && framework) updates = updates_from_pre_commit_env(repo.get());
 
     Prepared p = prepare(f, root);
     ScanOptions opts;

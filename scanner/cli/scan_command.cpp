@@ -36,6 +36,8 @@ void apply_revisions(const ScanFlags& f, ScanOptions& o) {
         o.include.push_back("HEAD");
         o.exclude.push_back(f.since);
     }
+    // A range reports what its commits introduce, not secrets they only carry along.
+    o.only_introduced = !o.exclude.empty();
 }
 
 std::string discover_repository(const std::string& from) {

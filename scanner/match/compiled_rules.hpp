@@ -17,12 +17,22 @@ struct HsScratchFree { void operator()(hs_scratch_t* s) const { hs_free_scratch(
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
 using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchFree>;
 
+// A compiled AllowRule (rule.hpp).
+struct CompiledAllow {
+    explicit CompiledAllow(const AllowRule& a);
+    std::vector<std::unique_ptr<LazyRegex>> regexes, paths;
+    AllowRule::Target target;
+    std::vector<std::string> stopwords, commits;
+    bool all;
+};
+
 // Per-rule runtime: lazily compiled PCRE2 code for capture, path and allow regexes.
 struct RuleRuntime {
     explicit RuleRuntime(const Rule& r);
     LazyRegex capture;
     std::unique_ptr<LazyRegex> path;             // null: every path
     std::vector<std::unique_ptr<LazyRegex>> allow;
+    std::vector<CompiledAllow> allowlists;
     std::uint32_t window = 4096;                 // bytes before a reported end where a match may start
     std::vector<unsigned> keyword_ids;           // indexes into CompiledRules::keywords
 };
@@ -34,8 +44,16 @@ public:
     std::vector<std::string> keywords;                  // distinct, lower-case; HS id = rules.size() + index
     std::vector<std::unique_ptr<LazyRegex>> allow_paths, allow_regexes;
     std::vector<std::string> allow_stopwords;
-    HsDatabase db;  // null when there are no rules
+    std::vector<CompiledAllow> allow_lists;             // global conditional allow-lists
+    std::vector<unsigned> path_rules;                   // indexes of kind = "path" rules
+    std::unique_ptr<LazyRegex> any_path_rule;           // all path rules' paths in one alternation
+    unsigned decode_depth = 0;                          // levels of base64 / percent decoding
+    HsDatabase db;  // null when no rule has a regex
     bool from_cache = false;
+
+    // Hyperscan ids after the rules and keywords: decode candidates (only when decode_depth > 0).
+    unsigned base64_id() const { return unsigned(rules.size() + keywords.size()); }
+    unsigned percent_id() const { return base64_id() + 1; }
 };
 
 // Max capture window for unbounded rules; a rule's `window` overrides it.

@@ -42,6 +42,7 @@ struct Expressions {
 Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags) {
     Expressions e;
     for (size_t i = 0; i < c.rules.size(); ++i) {
+        if (c.rules[i].kind == Rule::Kind::path) continue;  // matched on the path, not in the blob
         e.patterns.push_back(c.rules[i].regex);
         e.flags.push_back(rule_flags[i]);
         e.ids.push_back(unsigned(i));
@@ -50,6 +51,15 @@ Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& 
         e.patterns.push_back(escape_literal(c.keywords[k]));
         e.flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
         e.ids.push_back(unsigned(c.rules.size() + k));
+    }
+    if (c.decode_depth > 0 && !e.patterns.empty()) {
+        // Decode candidates: each end of a 20-character base64(url) run, and each %XX escape.
+        e.patterns.push_back("[A-Za-z0-9+/_-]{20}");
+        e.flags.push_back(0);
+        e.ids.push_back(c.base64_id());
+        e.patterns.push_back("%[0-9A-Fa-f]{2}");
+        e.flags.push_back(0);
+        e.ids.push_back(c.percent_id());
     }
     return e;
 }
@@ -77,7 +87,7 @@ unsigned check_rule(const Rule& r, unsigned& max_width) {
 
 std::string cache_key(const CompiledRules& c) {
     std::ostringstream os;
-    os << "keysweep-hsdb-v1\n" << hs_version() << "\n";
+    os << "keysweep-hsdb-v2\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";
@@ -148,7 +158,10 @@ void store_cached(const fs::path& dir, const fs::path& file, const std::string& 
 }  // namespace
 
 void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
-    if (c.rules.empty()) return;
+    if (std::none_of(c.rules.begin(), c.rules.end(), [](const Rule& r) { return r.kind == Rule::Kind::regex; })) {
+        validate_pcre2(c);
+        return;
+    }
     const std::string key = cache_key(c);
     fs::path dir = opts.cache_dir.empty() ? default_cache_dir() : opts.cache_dir;
     fs::path file = dir.empty() ? fs::path() : dir / ("rules-" + key.substr(0, 32) + ".hsdb");
@@ -161,6 +174,7 @@ void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
     validate_pcre2(c);
     std::vector<unsigned> rule_flags(c.rules.size(), 0);
     for (size_t i = 0; i < c.rules.size(); ++i) {
+        if (c.rules[i].kind == Rule::Kind::path) continue;
         unsigned width = 0;
         rule_flags[i] = check_rule(c.rules[i], width);
         std::uint32_t cap = c.rules[i].window ? c.rules[i].window : kDefaultWindowCap;
@@ -168,6 +182,7 @@ void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
         if (c.rules[i].window) c.runtime[i]->window = c.rules[i].window;
     }
     Expressions e = expressions_of(c, rule_flags);
+    if (e.patterns.empty()) return;  // only path rules: nothing to scan blobs for
     std::vector<const char*> ptrs;
     for (const auto& p : e.patterns) ptrs.push_back(p.c_str());
     hs_database_t* db = nullptr;
@@ -175,10 +190,12 @@ void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
     if (hs_compile_multi(ptrs.data(), e.flags.data(), e.ids.data(), unsigned(ptrs.size()), HS_MODE_BLOCK, nullptr,
                          &db, &err) != HS_SUCCESS) {
         HsCompileError guard(err);
-        std::string which = err->expression >= 0 && size_t(err->expression) < c.rules.size()
-                                ? c.rules[size_t(err->expression)].source + ": rule '" +
-                                      c.rules[size_t(err->expression)].id + "'"
-                                : std::string("rules");
+        // err->expression indexes the expression array; its id is the rule's index.
+        const std::size_t id = err->expression >= 0 && size_t(err->expression) < e.ids.size()
+                                   ? e.ids[size_t(err->expression)]
+                                   : c.rules.size();
+        std::string which = id < c.rules.size() ? c.rules[id].source + ": rule '" + c.rules[id].id + "'"
+                                                : std::string("rules");
         throw ConfigError(which + ": Hyperscan cannot compile the rule set: " + err->message);
     }
     c.db.reset(db);

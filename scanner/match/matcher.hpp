@@ -16,6 +16,9 @@ struct CompileOptions {
     // Folder for the serialized Hyperscan database; empty: $XDG_CACHE_HOME/keysweep or ~/.cache/keysweep.
     std::filesystem::path cache_dir;
     bool use_cache = true;
+    // Levels of decoding: base64 and percent-encoded runs are decoded and rescanned this many times
+    // deep (0: off). Findings in decoded text point at the encoded text.
+    unsigned decode_depth = 1;
 };
 
 class CompiledRules;  // immutable after compile; shared by every thread

@@ -55,7 +55,17 @@ Rule parse_rule(const toml::table& t, const std::string& source, size_t index) {
             fail(source, r.id, "id may only hold letters, digits, '-', '_' and '.'");
     }
     r.description = t["description"].value_or(r.id);
-    r.regex = required_string(t, "regex", source, r.id);
+    const std::string kind = t["kind"].value_or(std::string("regex"));
+    if (kind == "path") {
+        r.kind = Rule::Kind::path;
+        if (t.contains("regex")) fail(source, r.id, "a path rule (kind = \"path\") takes no 'regex'");
+        if (!t["path"].value<std::string>() || t["path"].value_or(std::string()).empty())
+            fail(source, r.id, "a path rule (kind = \"path\") needs 'path'");
+    } else if (kind != "regex") {
+        fail(source, r.id, "unknown kind '" + kind + "' (expected \"regex\" or \"path\")");
+    } else {
+        r.regex = required_string(t, "regex", source, r.id);
+    }
     if (auto g = t["secret_group"].value<int64_t>()) {
         if (*g < 0 || *g > 99) fail(source, r.id, "secret_group out of range");
         r.secret_group = int(*g);
@@ -64,9 +74,19 @@ Rule parse_rule(const toml::table& t, const std::string& source, size_t index) {
     }
     for (auto& k : string_list(t, "keywords", source, r.id)) r.keywords.push_back(lower(k));
     if (auto e = t["entropy"].value<double>()) r.entropy = *e;
+    if (auto e = t["entropy_hex"].value<double>()) r.entropy_hex = *e;
+    if (auto e = t["entropy_b64"].value<double>()) r.entropy_b64 = *e;
+    r.generic = t["generic"].value_or(false);
+    r.skip_placeholders = t["skip_placeholders"].value_or(false);
+    r.decode = t["decode"].value_or(std::string());
+    if (!r.decode.empty() && r.decode != "base64") fail(source, r.id, "unknown decode '" + r.decode + "' (expected \"base64\")");
     r.path = t["path"].value_or(std::string());
     r.allow = string_list(t, "allow", source, r.id);
     for (auto& s : string_list(t, "stopwords", source, r.id)) r.stopwords.push_back(lower(s));
+    if (auto m = string_list(t, "allow_match", source, r.id); !m.empty())
+        r.allowlists.push_back(AllowRule{std::move(m), AllowRule::Target::match, {}, {}, {}, false});
+    if (auto l = string_list(t, "allow_line", source, r.id); !l.empty())
+        r.allowlists.push_back(AllowRule{std::move(l), AllowRule::Target::line, {}, {}, {}, false});
     r.verify = t["verify"].value_or(std::string());
     if (!r.verify.empty() && r.verify != "aws:key-id" && r.verify != "aws:secret" && r.verify != "aws:session-token")
         fail(source, r.id, "unknown verify kind '" + r.verify + "'");
@@ -74,14 +94,18 @@ Rule parse_rule(const toml::table& t, const std::string& source, size_t index) {
         if (*w <= 0 || *w > (1 << 20)) fail(source, r.id, "window must be between 1 and 1048576");
         r.window = std::uint32_t(*w);
     }
+    const bool path_rule = r.kind == Rule::Kind::path;
     if (const toml::array* ex = t["examples"].as_array()) {
         for (const auto& el : *ex) {
             if (auto s = el.value<std::string>()) {
-                r.examples.push_back({*s, std::nullopt, {}});
+                // A path rule's string examples are paths.
+                if (path_rule) r.examples.push_back({"", std::nullopt, *s});
+                else r.examples.push_back({*s, std::nullopt, {}});
             } else if (const toml::table* et = el.as_table()) {
                 auto text = (*et)["text"].value<std::string>();
-                if (!text) fail(source, r.id, "an example table needs 'text'");
-                RuleExample e{*text, std::nullopt, {}};
+                if (!text && !path_rule) fail(source, r.id, "an example table needs 'text'");
+                if (path_rule && !(*et)["path"].value<std::string>()) fail(source, r.id, "a path rule's example table needs 'path'");
+                RuleExample e{text.value_or(std::string()), std::nullopt, {}};
                 if (auto sec = (*et)["secret"].value<std::string>()) e.secret = *sec;
                 e.path = (*et)["path"].value_or(std::string());
                 r.examples.push_back(std::move(e));

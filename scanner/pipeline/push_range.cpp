@@ -241,8 +241,8 @@ ScanOutcome scan_push(const std::string& repo_path, const std::vector<PushUpdate
     opts.exclude = std::move(revs.exclude);
     opts.no_git = false;
     opts.all_objects = false;
+    opts.only_introduced = true;
     ScanOutcome out = scan_targets({repo_path}, rules, opts, diag);
-    keep_introduced(repo.get(), out.findings, rules, opts.max_blob_size);
     out.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
 }

@@ -2,18 +2,25 @@
 
 #include "pipeline/bounded_queue.hpp"
 #include "pipeline/progress.hpp"
+#include "pipeline/push_range.hpp"
 #include "source/blob_reader.hpp"
 #include "source/files.hpp"
 #include "source/history.hpp"
+#include "source/oid_set.hpp"
+#include "source/pack_scan.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 namespace ks {
 namespace fs = std::filesystem;
@@ -85,51 +92,190 @@ struct Accumulator {
     }
 };
 
+// Matches one blob and tags its findings; shared by every way a blob is read.
+struct BlobScanner {
+    const ScanOptions& opts;
+    Diagnostics& diag;
+    Counters& counters;
+    std::vector<BlobMatcher> matchers;
+    std::vector<std::vector<Finding>> found;  // per thread
+
+    BlobScanner(const std::shared_ptr<const CompiledRules>& rules, unsigned n, const ScanOptions& o, Diagnostics& d,
+                Counters& c)
+        : opts(o), diag(d), counters(c), found(n) {
+        for (unsigned i = 0; i < n; ++i) matchers.emplace_back(rules);
+    }
+
+    void scan(unsigned t, const git_oid& id, std::string_view data, std::string_view path, const std::string& commit) {
+        if (!opts.scan_binary && looks_binary(data)) {
+            diag.count("binary");
+            return;
+        }
+        auto& local = found[t];
+        std::size_t before = local.size();
+        matchers[t].scan(data, path, local);
+        counters.blobs.fetch_add(1, std::memory_order_relaxed);
+        counters.bytes.fetch_add(data.size(), std::memory_order_relaxed);
+        if (local.size() == before) return;
+        counters.findings.fetch_add(local.size() - before, std::memory_order_relaxed);
+        std::string blob = git::hex(id);
+        for (std::size_t i = before; i < local.size(); ++i) {
+            local[i].blob_id = blob;
+            local[i].commit = commit;
+        }
+    }
+
+    void flush_into(Accumulator& acc) {
+        for (auto& v : found) acc.add(v);
+    }
+};
+
+const char* read_status_name(ReadStatus st) {
+    switch (st) {
+        case ReadStatus::ok: return "ok";
+        case ReadStatus::missing: return "missing";
+        case ReadStatus::corrupt: return "corrupt";
+        case ReadStatus::too_large: return "too-large";
+    }
+    return "corrupt";
+}
+
+std::string where(const std::string& repo, const git_oid& id, std::string_view path) {
+    return repo + ": blob " + git::hex(id) + (path.empty() ? "" : " (" + std::string(path) + ")");
+}
+
+// Reads tasks one by one through libgit2 (ranges, loose objects, and whatever the packs lacked).
+void scan_tasks(const std::string& path, const std::function<void(const std::function<void(BlobTask&&)>&)>& produce,
+                const std::function<std::string(const BlobTask&)>& commit_of, BlobScanner& scanner, unsigned n) {
+    std::vector<std::unique_ptr<BlobReader>> readers;
+    for (unsigned i = 0; i < n; ++i) readers.push_back(std::make_unique<BlobReader>(path));
+    run_parallel<BlobTask>(
+        n, [&](auto push) { produce(push); },
+        [&](unsigned t, std::vector<BlobTask>& batch) {
+            std::string detail;
+            for (BlobTask& task : batch) {
+                ReadStatus st = readers[t]->read(task.id, scanner.opts.max_blob_size, detail);
+                if (st != ReadStatus::ok) {
+                    scanner.diag.warn(read_status_name(st), where(path, task.id, task.path), detail);
+                    continue;
+                }
+                scanner.scan(t, task.id, readers[t]->data(), task.path, commit_of(task));
+            }
+        });
+}
+
+// Ranges: few blobs, so stream them from the walker straight to libgit2 reads.
+void scan_history_range(const std::string& path, HistoryWalker& walker, BlobScanner& scanner, unsigned n) {
+    scan_tasks(
+        path, [&](const auto& push) { walker.walk(push); },
+        [&](const BlobTask& t) { return t.commit == BlobTask::kNoCommit ? "" : git::hex(walker.commits()[t.commit]); },
+        scanner, n);
+}
+
+// Where a blob was first seen: commit index and an interned path.
+struct BlobOrigin {
+    std::uint32_t commit = BlobTask::kNoCommit;
+    std::uint32_t path = 0;
+};
+
+class PathTable {
+public:
+    std::uint32_t intern(const std::string& p) {
+        auto [it, inserted] = ids_.emplace(p, std::uint32_t(paths_.size()));
+        if (inserted) paths_.push_back(&it->first);
+        return it->second;
+    }
+    const std::string& operator[](std::uint32_t i) const { return *paths_[i]; }
+    std::size_t size() const { return paths_.size(); }
+
+private:
+    std::unordered_map<std::string, std::uint32_t> ids_;
+    std::vector<const std::string*> paths_;
+};
+
+// Full history: walk the trees once to learn which blobs are reachable and where each first
+// appeared, then read the packs in pack order (each object inflated once, across all threads), then
+// read whatever the packs did not hold (loose objects, missing ones) through libgit2.
+void scan_history_full(const std::string& path, git_repository* repo, HistoryWalker& walker, BlobScanner& scanner,
+                       unsigned n) {
+    OidTable<BlobOrigin> blobs;
+    PathTable paths;
+    auto tw = std::chrono::steady_clock::now();
+    walker.walk([&](BlobTask&& t) { blobs.insert(t.id, BlobOrigin{t.commit, paths.intern(t.path)}); });
+    if (std::getenv("KEYSWEEP_TIMING"))
+        std::fprintf(stderr, "timing: walk %.3f s, %zu blobs, %zu paths\n",
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count(), blobs.size(), paths.size());
+
+    auto commit_hex = [&](std::uint32_t c) { return c == BlobTask::kNoCommit ? std::string() : git::hex(walker.commits()[c]); };
+    std::unique_ptr<std::atomic<std::uint8_t>[]> done(new std::atomic<std::uint8_t>[blobs.capacity()]());
+    std::mutex extra_mu;
+    OidSet extra;  // unreachable blobs met in the packs (--all-objects)
+    const bool all = scanner.opts.all_objects;
+
+    PackScan packs(fs::path(git_repository_commondir(repo)) / "objects", scanner.diag);
+    packs.run(
+        n, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
+        [&](unsigned t, const git_oid& id, PackBlobStatus st, std::string_view data, const std::string& detail) {
+            std::size_t slot = blobs.find(id);
+            if (slot != blobs.npos) {
+                if (done[slot].exchange(1)) return;  // also in another pack
+            } else {
+                std::lock_guard lock(extra_mu);
+                if (!extra.insert(id)) return;
+            }
+            std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
+            if (st != PackBlobStatus::ok) {
+                scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, p), detail);
+                return;
+            }
+            scanner.scan(t, id, data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
+        });
+
+    if (std::getenv("KEYSWEEP_TIMING"))
+        std::fprintf(stderr, "timing: packs done at %.3f s\n",
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count());
+    // Unreachable loose objects, for --all-objects.
+    std::vector<git_oid> loose_unreachable;
+    if (all) {
+        git_odb* raw = nullptr;
+        if (git_repository_odb(&raw, repo) == 0) {
+            git::Odb odb(raw);
+            std::vector<git_oid> ids;
+            git_odb_foreach(raw, [](const git_oid* oid, void* v) {
+                static_cast<std::vector<git_oid>*>(v)->push_back(*oid);
+                return 0;
+            }, &ids);
+            for (const auto& id : ids) {
+                if (blobs.contains(id) || extra.contains(id)) continue;
+                size_t len = 0;
+                git_object_t type = GIT_OBJECT_INVALID;
+                if (git_odb_read_header(&len, &type, raw, &id) == 0 && type == GIT_OBJECT_BLOB && extra.insert(id))
+                    loose_unreachable.push_back(id);
+            }
+        }
+    }
+    scan_tasks(
+        path,
+        [&](const auto& push) {
+            for (std::size_t s = 0; s < blobs.capacity(); ++s)
+                if (blobs.used(s) && !done[s].load())
+                    push(BlobTask{blobs.key(s), blobs.value(s).commit, paths[blobs.value(s).path]});
+            for (const auto& id : loose_unreachable) push(BlobTask{id, BlobTask::kNoCommit, ""});
+        },
+        [&](const BlobTask& t) { return commit_hex(t.commit); }, scanner, n);
+}
+
 void scan_history(const std::string& path, git_repository* repo, const std::shared_ptr<const CompiledRules>& rules,
                   const ScanOptions& opts, Diagnostics& diag, Counters& counters, Accumulator& acc,
                   ScanSummary& summary) {
-    HistoryWalker walker(repo, HistoryOptions{opts.include, opts.exclude, opts.all_objects}, diag, path);
+    const bool range = !opts.include.empty() || !opts.exclude.empty();
+    // In a full scan the packs provide unreachable blobs; the walker need not look for them.
+    HistoryWalker walker(repo, HistoryOptions{opts.include, opts.exclude, range && opts.all_objects}, diag, path);
     const unsigned n = thread_count(opts);
-    std::vector<std::unique_ptr<BlobReader>> readers;
-    std::vector<BlobMatcher> matchers;
-    for (unsigned i = 0; i < n; ++i) {
-        readers.push_back(std::make_unique<BlobReader>(path));
-        matchers.emplace_back(rules);
-    }
-    run_parallel<BlobTask>(
-        n, [&](auto push) { walker.walk(push); },
-        [&](unsigned t, std::vector<BlobTask>& batch) {
-            BlobReader& reader = *readers[t];
-            std::vector<Finding> local;
-            std::string detail;
-            for (BlobTask& task : batch) {
-                ReadStatus st = reader.read(task.id, opts.max_blob_size, detail);
-                if (st != ReadStatus::ok) {
-                    static const char* names[] = {"ok", "missing", "corrupt", "too-large"};
-                    std::string where = path + ": blob " + git::hex(task.id) + (task.path.empty() ? "" : " (" + task.path + ")");
-                    diag.warn(names[int(st)], where, detail);
-                    continue;
-                }
-                std::string_view data = reader.data();
-                if (!opts.scan_binary && looks_binary(data)) {
-                    diag.count("binary");
-                    continue;
-                }
-                std::size_t before = local.size();
-                matchers[t].scan(data, task.path, local);
-                counters.blobs.fetch_add(1, std::memory_order_relaxed);
-                counters.bytes.fetch_add(data.size(), std::memory_order_relaxed);
-                if (local.size() == before) continue;
-                counters.findings.fetch_add(local.size() - before, std::memory_order_relaxed);
-                std::string blob = git::hex(task.id);
-                std::string commit = task.commit == BlobTask::kNoCommit ? "" : git::hex(walker.commits()[task.commit]);
-                for (std::size_t i = before; i < local.size(); ++i) {
-                    local[i].blob_id = blob;
-                    local[i].commit = commit;
-                }
-            }
-            acc.add(local);
-        });
+    BlobScanner scanner(rules, n, opts, diag, counters);
+    if (range) scan_history_range(path, walker, scanner, n);
+    else scan_history_full(path, repo, walker, scanner, n);
+    scanner.flush_into(acc);
     summary.commits += walker.commits().size();
 }
 
@@ -239,8 +385,10 @@ ScanOutcome scan_targets(const std::vector<std::string>& targets, std::shared_pt
                     scan_history(target, repo.get(), rules, opts, diag, counters, acc, out.summary);
                     std::vector<Finding> mine(std::make_move_iterator(acc.findings.begin() + long(before)),
                                               std::make_move_iterator(acc.findings.end()));
+                    if (opts.only_introduced) keep_introduced(repo.get(), mine, rules, opts.max_blob_size);
                     attribute(target, mine);
-                    std::move(mine.begin(), mine.end(), acc.findings.begin() + long(before));
+                    acc.findings.resize(before);
+                    std::move(mine.begin(), mine.end(), std::back_inserter(acc.findings));
                     break;
                 }
             }

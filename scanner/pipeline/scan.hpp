@@ -20,6 +20,8 @@ struct ScanOptions {
     bool no_git = false;                         // treat repositories as plain folders
     bool all_objects = false;                    // also blobs no ref reaches
     std::vector<std::string> include, exclude;   // revisions (from --range / --since); empty: all refs
+    bool only_introduced = false;                // history: drop secrets the introducing commit's parents
+                                                 // already had in that file (pipeline/push_range.hpp)
     bool progress = false;                       // live progress line on stderr
 };
 

@@ -30,7 +30,10 @@ void run_job(Job& job, StsHttp& http, const ExecConfig& cfg, TokenBucket& bucket
         job.attempts = attempt;
         HttpReply reply = http.post(cfg.request, job.creds);
         job.result = classify(reply);
-        job.detail = reply.curl_error;
+        // Certificate problems need libcurl's own words; for the rest its short name says it all.
+        job.detail = reply.curl == CURLE_OK ? std::string()
+                     : job.result.answer == Answer::tls ? reply.curl_error
+                                                        : std::string(curl_easy_strerror(reply.curl));
         bool retry = false;
         switch (job.result.answer) {
             case Answer::timeout: breaker.failure(); retry = true; break;

@@ -53,7 +53,7 @@ std::string tries(int n) { return std::to_string(n) + (n == 1 ? " try" : " tries
 Verification verdict(const Job& job, const Endpoint& ep) {
     const StsResult& r = job.result;
     const std::string code = r.code.empty() ? "" : " (" + r.code + ")";
-    const std::string detail = job.detail.empty() ? "" : ": " + job.detail;
+    const std::string detail = job.detail.empty() ? "" : " (" + job.detail + ")";
     switch (r.answer) {
         case Answer::live: {
             Verification v = make(VerifyStatus::live, "STS GetCallerIdentity accepted the key pair", r.account);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <stdexcept>
 
@@ -93,6 +94,10 @@ void ScriptedServer::serve() {
             std::lock_guard lock(mu_);
             requests_.push_back(raw);
             a = script_[std::min(requests_.size() - 1, script_.size() - 1)];
+        }
+        if (a.delay_ms > 0) {
+            for (int waited = 0; waited < a.delay_ms && !stop_; waited += 10)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         std::string out = "HTTP/1.1 " + std::to_string(a.status) + " " + reason(a.status) +
                           "\r\nContent-Type: text/xml\r\nContent-Length: " + std::to_string(a.body.size()) +

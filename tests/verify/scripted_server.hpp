@@ -16,6 +16,7 @@ public:
         int status = 200;
         std::string body;
         std::string extra_headers;  // "Name: value\r\n" lines
+        int delay_ms = 0;           // wait this long before answering
     };
     ScriptedServer();  // answers 200 with an empty body
     explicit ScriptedServer(std::vector<Answer> script);

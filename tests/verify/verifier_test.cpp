@@ -28,12 +28,12 @@ std::string live_body(const std::string& account, const std::string& arn) {
 }
 
 ScriptedServer::Answer live(const std::string& account, const std::string& arn) {
-    return {200, live_body(account, arn), ""};
+    return {200, live_body(account, arn), "", 0};
 }
 
 ScriptedServer::Answer sts_error(int status, const std::string& code, const std::string& message = "m") {
     return {status, "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + message +
-                        "</Message></Error><RequestId>r</RequestId></ErrorResponse>", ""};
+                        "</Message></Error><RequestId>r</RequestId></ErrorResponse>", "", 0};
 }
 
 ks::verify::Options online(const std::string& endpoint) {
@@ -241,6 +241,33 @@ TEST(VerifyScripted, RetriesFiveHundredsAndThrottlingUntilAnswered) {
     ks::Diagnostics diag;
     auto stats = ks::verify::run(fs, online(server.url()), diag);
     EXPECT_EQ(stats.requests, 3u);
+    EXPECT_EQ(fs[0].verification.status, VerifyStatus::live);
+}
+
+TEST(VerifyScripted, TimeoutsAreRetriedThenError) {
+    ScriptedServer server({{200, live_body("123456789012", "arn:aws:iam::123456789012:user/slow"), "", 1500}});
+    auto fs = pair_blob("b", fake_aws_key_id(1), fake_aws_secret(1));
+    auto opts = online(server.url());
+    opts.timeout_ms = 200;
+    opts.max_retries = 1;
+    ks::Diagnostics diag;
+    diag.set_quiet(true);
+    auto stats = ks::verify::run(fs, opts, diag);
+    EXPECT_EQ(stats.requests, 2u);
+    EXPECT_EQ(fs[0].verification.status, VerifyStatus::error);
+    EXPECT_NE(fs[0].verification.message.find("no answer from " + server.url() + " after 2 tries"), std::string::npos)
+        << fs[0].verification.message;
+    EXPECT_EQ(diag.counts().at("verify-error"), 1u);
+}
+
+TEST(VerifyScripted, RetryAfterIsHonouredButBounded) {
+    // Retry-After: 1 makes the second try wait about a second rather than the 1 ms back-off.
+    ScriptedServer server({{429, "", "Retry-After: 1\r\n", 0},
+                           live("123456789012", "arn:aws:iam::123456789012:user/late")});
+    auto fs = pair_blob("b", fake_aws_key_id(1), fake_aws_secret(1));
+    ks::Diagnostics diag;
+    auto stats = ks::verify::run(fs, online(server.url()), diag);
+    EXPECT_EQ(stats.requests, 2u);
     EXPECT_EQ(fs[0].verification.status, VerifyStatus::live);
 }
 
