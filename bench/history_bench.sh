@@ -80,7 +80,7 @@ timed() {
   local label=$1; shift
   local t0 t1 rc=0
   t0=$(date +%s%N)
-  /usr/bin/time -f '%M' -o "$work/time.out" "$@" >/dev/null || rc=$?
+  /usr/bin/time -f '%M' -o "$work/time.out" "$@" >/dev/null 2>"$work/$label.err" || rc=$?
   t1=$(date +%s%N)
   echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}') $(tail -n1 "$work/time.out") $rc" >>"$work/$label"
   return 0
@@ -91,8 +91,8 @@ median() {  # median of column $2 of file $1
 maxcol() { awk -v c="$2" 'BEGIN{m=0} {if ($c>m) m=$c} END{print m}' "$1"; }
 check_rc() {  # keysweep: 0 (nothing found) and 1 (findings) are fine; anything else is an error
   local bad
-  bad=$(awk '$3 != 0 && $3 != 1' "$work/$1")
-  [[ -z $bad ]] || die "keysweep failed ($1: exit $(awk '$3 != 0 && $3 != 1 {print $3; exit}' "$work/$1")); its stderr: $(cat "$work/ks.err" 2>/dev/null | head -5)"
+  bad=$(awk '$3 != 0 && $3 != 1 {print $3; exit}' "$work/$1")
+  [[ -z $bad ]] || die "keysweep failed ($1: exit status $bad$( ((bad > 128)) && echo ", signal $((bad - 128))")); its stderr: $(head -c 2000 "$work/$1.err")"
 }
 
 git_cmd=(git -C "$repo" cat-file --batch-all-objects --batch --unordered)
@@ -100,8 +100,8 @@ ks_cmd=("$keysweep" scan "$repo" --format json --quiet --output "$work/report.js
 
 echo "history_bench: warm-up" >&2
 timed warm_git "${git_cmd[@]}"
-"${ks_cmd[@]}" 2>"$work/ks.err" >/dev/null && rc=0 || rc=$?
-[[ $rc -le 1 ]] || die "keysweep exited $rc on the warm-up; its stderr: $(head -5 "$work/ks.err")"
+timed warm_ks "${ks_cmd[@]}"
+check_rc warm_ks
 
 for ((i = 1; i <= runs; i++)); do
   echo "history_bench: run $i/$runs" >&2

@@ -1,4 +1,7 @@
-# Writes a C++ file holding every default rule file as (name, text) pairs, as raw string literals.
+# Writes a C++ file holding every default rule file (DIR/*.toml) as (name, text) pairs, as raw
+# string literals.
+file(GLOB FILES ${DIR}/*.toml)
+list(SORT FILES)
 set(body "// Generated from patterns/*.toml by embed_rules.cmake. Do not edit.\n#include <string_view>\n#include <utility>\n#include <vector>\nnamespace ks {\nconst std::vector<std::pair<std::string_view, std::string_view>>& embedded_rule_files() {\n  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n")
 foreach(f IN LISTS FILES)
   file(READ ${f} text)

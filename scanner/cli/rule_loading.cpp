@@ -1,5 +1,6 @@
 #include "cli/rule_loading.hpp"
 
+#include "match/gitleaks_config.hpp"
 #include "match/rules_loader.hpp"
 
 #include <filesystem>
@@ -12,13 +13,16 @@ RuleSet load_rule_set(const std::vector<std::string>& rule_paths, const std::str
     RuleSet set = default_rules();
     if (!config.empty()) {
         if (!fs::exists(config)) throw ConfigError(config + ": no such config file");
-        apply_config_file(set, config);
+        if (is_gitleaks_config(config)) apply_gitleaks_config(set, config);
+        else apply_config_file(set, config);
     } else {
         for (const auto& t : targets) {
             std::error_code ec;
             if (t == "-" || !fs::is_directory(t, ec)) continue;
             fs::path candidate = fs::path(t) / ".keysweep.toml";
+            fs::path gitleaks = fs::path(t) / ".gitleaks.toml";
             if (fs::exists(candidate, ec)) apply_config_file(set, candidate);
+            else if (fs::exists(gitleaks, ec)) apply_gitleaks_config(set, gitleaks);
             break;
         }
     }

@@ -9,7 +9,8 @@
 namespace ks::cli {
 
 // Defaults, then `config` (explicit, or `.keysweep.toml` found in the first of `targets` that is a
-// folder), then each --rules path. Throws ConfigError.
+// folder, else `.gitleaks.toml` there), then each --rules path. A gitleaks configuration (by name or
+// content, see match/gitleaks_config.hpp) is read as gitleaks reads it. Throws ConfigError.
 RuleSet load_rule_set(const std::vector<std::string>& rule_paths, const std::string& config,
                       const std::vector<std::string>& targets);
 

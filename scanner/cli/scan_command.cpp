@@ -91,6 +91,9 @@ Runner add_scan_command(CLI::App& app) {
     cmd->add_flag("--redact", f->redact, "Hide secrets in the report");
     cmd->add_flag("--quiet,-q", f->quiet, "No progress, warnings or summary on stderr");
     cmd->add_flag("--no-cache", f->no_cache, "Compile the rules without the on-disk cache");
+    cmd->add_option("--decode-depth", f->decode_depth,
+                    "Levels of base64 / percent-encoded text decoded and rescanned (0: none)")
+        ->check(CLI::Range(0u, 8u));
 
     return [f]() -> int {
         // No target: the repository around the current folder (as git itself finds it), else ".".
@@ -101,7 +104,7 @@ Runner add_scan_command(CLI::App& app) {
         RuleSet set = load_rule_set(f->rules, f->config, f->targets);
         report::Suppressor suppressor = report::Suppressor::load(
             f->ignore_file.empty() ? default_ignore_file(f->targets) : f->ignore_file, f->baseline);
-        auto rules = compile_rules(std::move(set), CompileOptions{{}, !f->no_cache});
+        auto rules = compile_rules(std::move(set), CompileOptions{{}, !f->no_cache, f->decode_depth});
 
         ScanOptions opts;
         opts.threads = f->threads;
@@ -113,6 +116,7 @@ Runner add_scan_command(CLI::App& app) {
         apply_revisions(*f, opts);
 
         ScanOutcome result = scan_targets(f->targets, rules, opts, diag);
+        drop_allowed_commits(*rules, result.findings);  // gitleaks allow-lists by commit
         verify::Options vopts;
         vopts.enabled = f->verify;
         vopts.endpoint = f->sts_endpoint;

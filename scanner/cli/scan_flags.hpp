@@ -22,6 +22,7 @@ struct ScanFlags {
     std::vector<std::string> skip_accounts;
     std::string baseline, ignore_file;
     bool redact = false, quiet = false, no_cache = false;
+    unsigned decode_depth = 1;  // levels of base64 / percent-encoded runs decoded and rescanned
     std::uint64_t max_blob_size = 64ull << 20;
 };
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace ks {
@@ -46,6 +47,7 @@ public:
     std::vector<std::string> allow_stopwords;
     std::vector<CompiledAllow> allow_lists;             // global conditional allow-lists
     std::vector<unsigned> path_rules;                   // indexes of kind = "path" rules
+    std::unordered_set<std::string> generic_ids;        // ids of rules with generic = true
     std::unique_ptr<LazyRegex> any_path_rule;           // all path rules' paths in one alternation
     unsigned decode_depth = 0;                          // levels of base64 / percent decoding
     HsDatabase db;  // null when no rule has a regex

@@ -1,20 +1,30 @@
 // Scanning one blob: Hyperscan finds where rules end (the callback only records), then PCRE2
 // extracts the groups from a short window, and the filters decide.
 #include "match/compiled_rules.hpp"
+#include "match/decode.hpp"
 #include "match/entropy.hpp"
 #include "match/inline_allow.hpp"
+#include "match/placeholder.hpp"
 #include "match/rules_loader.hpp"
 #include "model/fingerprint.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <set>
+#include <unordered_map>
 
 namespace ks {
+
+CompiledAllow::CompiledAllow(const AllowRule& a)
+    : target(a.target), stopwords(a.stopwords), commits(a.commits), all(a.all) {
+    for (const auto& r : a.regexes) regexes.push_back(std::make_unique<LazyRegex>(r));
+    for (const auto& p : a.paths) paths.push_back(std::make_unique<LazyRegex>(p));
+}
 
 RuleRuntime::RuleRuntime(const Rule& r) : capture(r.regex) {
     if (!r.path.empty()) path = std::make_unique<LazyRegex>(r.path);
     for (const auto& a : r.allow) allow.push_back(std::make_unique<LazyRegex>(a));
+    for (const auto& a : r.allowlists) allowlists.emplace_back(a);
 }
 
 namespace {
@@ -38,14 +48,39 @@ int secret_group_of(const Rule& r, const pcre2_code* code) {
 }  // namespace
 
 void validate_pcre2(const CompiledRules& c) {
+    auto check_list = [](const std::string& where, const std::vector<std::string>& regexes) {
+        for (const auto& re : regexes) {
+            std::string e;
+            if (!pcre2_compile_jit(re, e, false)) throw ConfigError(where + ": invalid allow-list regex: " + e);
+        }
+    };
+    for (const auto& a : c.allow_lists) {
+        for (const auto* v : {&a.regexes, &a.paths})
+            for (const auto& re : *v) check_list("config allow-list", {re->pattern()});
+    }
     for (const auto& r : c.rules) {
+        for (const auto& a : r.allowlists) {
+            check_list(r.source + ": rule '" + r.id + "'", a.regexes);
+            check_list(r.source + ": rule '" + r.id + "'", a.paths);
+        }
+        if (r.kind == Rule::Kind::path) {
+            std::string e;
+            if (!pcre2_compile_jit(r.path, e, false))
+                throw ConfigError(r.source + ": rule '" + r.id + "': invalid path regex: " + e);
+            for (const auto& a : r.allow)
+                if (!pcre2_compile_jit(a, e, false))
+                    throw ConfigError(r.source + ": rule '" + r.id + "': invalid allow regex: " + e);
+            continue;
+        }
         std::string err;
         Pcre2Code code = pcre2_compile_jit(r.regex, err, false);
         if (!code) throw ConfigError(r.source + ": rule '" + r.id + "': PCRE2 rejects the regex: " + err);
         std::uint32_t groups = 0;
         pcre2_pattern_info(code.get(), PCRE2_INFO_CAPTURECOUNT, &groups);
         int g = secret_group_of(r, code.get());
-        if (groups == 0) throw ConfigError(r.source + ": rule '" + r.id + "': regex has no capture group for the secret");
+        const bool whole = r.secret_group && *r.secret_group == 0;  // the whole match is the secret
+        if (groups == 0 && !whole)
+            throw ConfigError(r.source + ": rule '" + r.id + "': regex has no capture group for the secret");
         if (g < 0) throw ConfigError(r.source + ": rule '" + r.id + "': no group named '" + r.secret_group_name + "'");
         if (std::uint32_t(g) > groups)
             throw ConfigError(r.source + ": rule '" + r.id + "': secret_group " + std::to_string(g) + " but the regex has " +
@@ -88,6 +123,17 @@ std::shared_ptr<const CompiledRules> compile_rules(RuleSet set, const CompileOpt
     for (const auto& p : set.allow.paths) c->allow_paths.push_back(std::make_unique<LazyRegex>(p));
     for (const auto& p : set.allow.regexes) c->allow_regexes.push_back(std::make_unique<LazyRegex>(p));
     c->allow_stopwords = std::move(set.allow.stopwords);
+    for (const auto& a : set.allow.lists) c->allow_lists.emplace_back(a);
+    std::string any_path;
+    for (std::size_t i = 0; i < c->rules.size(); ++i) {
+        if (c->rules[i].kind != Rule::Kind::path) continue;
+        c->path_rules.push_back(unsigned(i));
+        any_path += (any_path.empty() ? "(?:" : "|(?:") + c->rules[i].path + ")";
+    }
+    if (!any_path.empty()) c->any_path_rule = std::make_unique<LazyRegex>(any_path);
+    c->decode_depth = opts.decode_depth;
+    for (const auto& r : c->rules)
+        if (r.generic) c->generic_ids.insert(r.id);
     build_hyperscan(*c, opts);
     return c;
 }
@@ -101,6 +147,62 @@ bool path_allowed(const CompiledRules& c, std::string_view path, pcre2_match_dat
     return false;
 }
 
+namespace {
+
+enum class Charset { hex, base64, other };
+
+Charset charset_of(std::string_view s) {
+    bool hex = true;
+    for (unsigned char c : s) {
+        if (std::isxdigit(c)) continue;
+        hex = false;
+        if (!(std::isalnum(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '_')) return Charset::other;
+    }
+    return hex ? Charset::hex : Charset::base64;
+}
+
+// The entropy floor for this secret: per character set when the rule sets one.
+double entropy_floor(const Rule& r, std::string_view secret) {
+    if (!r.entropy_hex && !r.entropy_b64) return r.entropy;
+    switch (charset_of(secret)) {
+    case Charset::hex: return r.entropy_hex ? *r.entropy_hex : r.entropy_b64 ? *r.entropy_b64 : r.entropy;
+    case Charset::base64: return r.entropy_b64 ? *r.entropy_b64 : r.entropy;
+    default: return r.entropy;
+    }
+}
+
+// The line around `at`, at most 4 KiB either side.
+std::string_view line_at(std::string_view data, std::uint64_t at) {
+    constexpr std::uint64_t kReach = 4096;
+    if (data.empty()) return {};
+    if (at >= data.size()) at = data.size() - 1;
+    std::uint64_t b = at, floor = at > kReach ? at - kReach : 0;
+    while (b > floor && data[b - 1] != '\n') --b;
+    std::uint64_t e = at, ceil = std::min<std::uint64_t>(data.size(), at + kReach);
+    while (e < ceil && data[e] != '\n') ++e;
+    return data.substr(b, e - b);
+}
+
+bool commit_listed(const std::vector<std::string>& commits, std::string_view commit) {
+    if (commit.empty()) return false;
+    for (const auto& c : commits) {
+        if (c.size() < 4 || c.size() > commit.size()) continue;
+        bool same = true;
+        for (std::size_t i = 0; i < c.size() && same; ++i)
+            same = std::tolower(static_cast<unsigned char>(c[i])) == std::tolower(static_cast<unsigned char>(commit[i]));
+        if (same) return true;
+    }
+    return false;
+}
+
+// A candidate for decoding: [begin, end) in the scanned text.
+struct Candidate {
+    std::uint64_t begin, end;
+    bool base64;
+};
+
+}  // namespace
+
 struct BlobMatcher::Impl {
     std::shared_ptr<const CompiledRules> rules;
     HsScratch scratch;
@@ -113,9 +215,12 @@ struct BlobMatcher::Impl {
     std::vector<std::vector<Region>> regions;  // per rule
     std::vector<unsigned> touched;             // rules with at least one region
     std::vector<char> keyword_seen;
+    std::vector<Candidate> b64_runs;           // base64 runs of >= 20 characters (begin, end)
+    std::vector<std::uint64_t> pct_ends;       // ends of %XX escapes
 
     struct Raw { std::size_t rule; std::uint64_t start, end, sstart, send; };
     std::vector<Raw> raws;
+    std::string decoded_secret;                // scratch for rules with decode = "base64"
 
     explicit Impl(std::shared_ptr<const CompiledRules> r) : rules(std::move(r)) {
         if (rules->db) {
@@ -137,7 +242,16 @@ struct BlobMatcher::Impl {
         auto* self = static_cast<Impl*>(ctx);
         const std::size_t n = self->rules->rules.size();
         if (id >= n) {
-            self->keyword_seen[id - n] = 1;
+            if (id == self->rules->base64_id()) {
+                // Ends of one run arrive one byte apart: extend the run, or start a new one.
+                auto& runs = self->b64_runs;
+                if (!runs.empty() && to == runs.back().end + 1) runs.back().end = to;
+                else runs.push_back({to - decode::kMinBase64Run, to, true});
+            } else if (id == self->rules->percent_id()) {
+                self->pct_ends.push_back(to);
+            } else {
+                self->keyword_seen[id - n] = 1;
+            }
             return 0;
         }
         auto& rs = self->regions[id];
@@ -159,11 +273,41 @@ struct BlobMatcher::Impl {
         return false;
     }
 
+    // One conditional allow-list: any criterion (or, with `all`, every non-empty one) hits.
+    // Commits are decided after the scan (drop_allowed_commits); an AND list with commits never
+    // gets here (the gitleaks loader rejects it).
+    bool list_hit(const CompiledAllow& a, std::string_view secret, std::string_view match, std::string_view line,
+                  std::string_view path) {
+        std::string_view target = a.target == AllowRule::Target::match  ? match
+                                  : a.target == AllowRule::Target::line ? line
+                                                                        : secret;
+        int checks = 0, hits = 0;
+        if (!a.regexes.empty()) {
+            ++checks;
+            for (const auto& re : a.regexes)
+                if (re->search(target, md.get())) { ++hits; break; }
+        }
+        if (!a.stopwords.empty()) {
+            ++checks;
+            std::string low = lower(secret);
+            for (const auto& w : a.stopwords)
+                if (low.find(w) != std::string::npos) { ++hits; break; }
+        }
+        if (!a.paths.empty()) {
+            ++checks;
+            for (const auto& re : a.paths)
+                if (re->search(path, md.get())) { ++hits; break; }
+        }
+        return a.all ? checks > 0 && hits == checks : hits > 0;
+    }
+
     bool secret_allowed(std::size_t rule, std::string_view secret) {
         const Rule& r = rules->rules[rule];
         const RuleRuntime& rt = *rules->runtime[rule];
         if (secret.empty()) return true;
-        if (r.entropy > 0 && shannon_entropy(secret) < r.entropy) return true;
+        const double floor = entropy_floor(r, secret);
+        if (floor > 0 && shannon_entropy(secret) < floor) return true;
+        if (r.skip_placeholders && looks_like_placeholder(secret)) return true;
         if (!r.stopwords.empty() || !rules->allow_stopwords.empty()) {
             std::string low = lower(secret);
             for (const auto& w : r.stopwords)
@@ -175,6 +319,18 @@ struct BlobMatcher::Impl {
             if (a->search(secret, md.get())) return true;
         for (const auto& a : rules->allow_regexes)
             if (a->search(secret, md.get())) return true;
+        return false;
+    }
+
+    bool lists_allow(std::size_t rule, std::string_view secret, std::string_view match, std::string_view data,
+                     std::uint64_t at, std::string_view path) {
+        const RuleRuntime& rt = *rules->runtime[rule];
+        if (rt.allowlists.empty() && rules->allow_lists.empty()) return false;
+        std::string_view line = line_at(data, at);
+        for (const auto& a : rt.allowlists)
+            if (list_hit(a, secret, match, line, path)) return true;
+        for (const auto& a : rules->allow_lists)
+            if (list_hit(a, secret, match, line, path)) return true;
         return false;
     }
 
@@ -196,7 +352,13 @@ struct BlobMatcher::Impl {
                 PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
                 std::uint64_t ms = ov[0], me = ov[1];
                 std::uint64_t ss = ms, se = me;
-                if (group >= 0 && rc > group && ov[2 * group] != PCRE2_UNSET) {
+                if (r.first_nonempty_group) {
+                    for (int g = 1; g < rc; ++g)
+                        if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
+                            ss = ov[2 * g], se = ov[2 * g + 1];
+                            break;
+                        }
+                } else if (group >= 0 && rc > group && ov[2 * group] != PCRE2_UNSET) {
                     ss = ov[2 * group];
                     se = ov[2 * group + 1];
                 }
@@ -206,33 +368,61 @@ struct BlobMatcher::Impl {
             consumed = std::max(consumed, limit);
         }
     }
+
+    // Decode candidates of this level, bounded: base64 runs and percent-encoded runs.
+    std::vector<Candidate> take_candidates(std::string_view data) {
+        std::vector<Candidate> out;
+        for (Candidate c : b64_runs) {
+            while (c.end < data.size() && c.end - c.begin < decode::kMaxRun && data[c.end] == '=' && (c.end - c.begin) % 4)
+                ++c.end;  // padding
+            if (c.end - c.begin > decode::kMaxRun) continue;
+            out.push_back(c);
+            if (out.size() >= decode::kMaxCandidates) break;
+        }
+        std::uint64_t covered = 0;
+        for (std::uint64_t end : pct_ends) {
+            if (out.size() >= decode::kMaxCandidates) break;
+            if (end < 3 || end - 3 < covered) continue;
+            std::uint64_t b = end - 3, e = end;
+            const std::uint64_t lo = b > 2048 ? b - 2048 : 0, hi = std::min<std::uint64_t>(data.size(), e + 2048);
+            while (b > lo && b > covered && decode::is_url_char(static_cast<unsigned char>(data[b - 1]))) --b;
+            while (e < hi && decode::is_url_char(static_cast<unsigned char>(data[e]))) ++e;
+            covered = e;
+            out.push_back({b, e, false});
+        }
+        b64_runs.clear();
+        pct_ends.clear();
+        return out;
+    }
+
+    void scan_level(std::string_view data, std::string_view path, std::vector<Finding>& out, unsigned depth);
+    void add_decoded(std::string_view data, std::string_view path, std::vector<Finding>& out, std::size_t first,
+                     const std::vector<Candidate>& cands, unsigned depth);
+    void match_path_rules(std::string_view path, std::vector<Finding>& out);
 };
 
-BlobMatcher::BlobMatcher(std::shared_ptr<const CompiledRules> rules) : impl_(std::make_unique<Impl>(std::move(rules))) {}
-BlobMatcher::~BlobMatcher() = default;
-BlobMatcher::BlobMatcher(BlobMatcher&&) noexcept = default;
-BlobMatcher& BlobMatcher::operator=(BlobMatcher&&) noexcept = default;
-
-void BlobMatcher::scan(std::string_view data, std::string_view path, std::vector<Finding>& out) {
-    Impl& m = *impl_;
-    const CompiledRules& c = *m.rules;
-    if (!c.db || data.empty()) return;
-    if (!c.allow_paths.empty() && path_allowed(c, path, m.md.get())) return;
-
-    for (unsigned r : m.touched) m.regions[r].clear();
-    m.touched.clear();
-    std::fill(m.keyword_seen.begin(), m.keyword_seen.end(), 0);
-    m.raws.clear();
+// Findings of one text (a blob, or a decoded run inside it) at `depth` levels of decoding left.
+void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path, std::vector<Finding>& out,
+                                   unsigned depth) {
+    const CompiledRules& c = *rules;
+    for (unsigned r : touched) regions[r].clear();
+    touched.clear();
+    std::fill(keyword_seen.begin(), keyword_seen.end(), 0);
+    raws.clear();
+    b64_runs.clear();
+    pct_ends.clear();
 
     // Hyperscan takes at most 4 GiB per call; blobs that large are skipped upstream.
-    hs_scan(c.db.get(), data.data(), unsigned(data.size()), 0, m.scratch.get(), &Impl::on_match, &m);
-    if (m.touched.empty()) return;
-    std::sort(m.touched.begin(), m.touched.end());
-    for (unsigned r : m.touched)
-        if (m.keywords_ok(r)) m.extract(r, data, path);
-    if (m.raws.empty()) return;
-
-    std::sort(m.raws.begin(), m.raws.end(), [](const Impl::Raw& a, const Impl::Raw& b) {
+    hs_scan(c.db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_match, this);
+    std::vector<Candidate> cands;
+    if (depth > 0 && (!b64_runs.empty() || !pct_ends.empty())) cands = take_candidates(data);
+    const std::size_t first = out.size();
+    if (!touched.empty()) {
+        std::sort(touched.begin(), touched.end());
+        for (unsigned r : touched)
+            if (keywords_ok(r)) extract(r, data, path);
+    }
+    std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) {
         return a.start != b.start ? a.start < b.start : a.rule < b.rule;
     });
     // Line numbers by one forward walk over the blob, whatever the number of findings.
@@ -248,16 +438,28 @@ void BlobMatcher::scan(std::string_view data, std::string_view path, std::vector
             line_start = pos;
         }
     };
-    for (const auto& raw : m.raws) {
-        std::string_view secret = data.substr(raw.sstart, raw.send - raw.sstart);
-        if (m.secret_allowed(raw.rule, secret)) continue;
-        if (has_inline_allow(data, raw.start, raw.end)) continue;
+    for (const auto& raw : raws) {
         const Rule& r = c.rules[raw.rule];
+        std::string_view secret = data.substr(raw.sstart, raw.send - raw.sstart);
+        std::string_view match = data.substr(raw.start, raw.end - raw.start);
+        if (r.decode == "base64") {
+            if (!decode::base64(secret, decoded_secret) || !decode::looks_textual(decoded_secret)) continue;
+            secret = decoded_secret;
+        }
+        if (secret_allowed(raw.rule, secret)) continue;
+        if (lists_allow(raw.rule, secret, match, data, raw.sstart, path)) continue;
+        if (has_inline_allow(data, raw.start, raw.end)) continue;
         Finding f;
         f.rule_id = r.id;
         f.description = r.description;
         f.secret = std::string(secret);
-        f.match = std::string(data.substr(raw.start, raw.end - raw.start));
+        if (r.decode.empty()) {
+            f.match = std::string(match);
+        } else {
+            // The match as it reads decoded, so that --redact hides the secret in it too.
+            f.match = std::string(data.substr(raw.start, raw.sstart - raw.start)) + f.secret +
+                      std::string(data.substr(raw.send, raw.end - raw.send));
+        }
         f.path = std::string(path);
         f.start = raw.start;
         f.end = raw.end;
@@ -278,6 +480,180 @@ void BlobMatcher::scan(std::string_view data, std::string_view path, std::vector
         f.verify_kind = r.verify;
         out.push_back(std::move(f));
     }
+    if (!cands.empty()) add_decoded(data, path, out, first, cands, depth);
+}
+
+// Decodes each candidate, rescans it one level down, and reports what it holds at the encoded text.
+void BlobMatcher::Impl::add_decoded(std::string_view data, std::string_view path, std::vector<Finding>& out,
+                                    std::size_t first, const std::vector<Candidate>& cands, unsigned depth) {
+    std::size_t budget = decode::kMaxDecodedBytes;
+    std::string text;
+    std::vector<std::uint32_t> src;
+    std::vector<Finding> nested;
+    for (const Candidate& cand : cands) {
+        std::string_view enc = data.substr(cand.begin, cand.end - cand.begin);
+        bool ok = cand.base64 ? decode::base64(enc, text) : decode::percent(enc, text, src);
+        if (!ok || text.size() > budget || !decode::looks_textual(text)) continue;
+        budget -= text.size();
+        nested.clear();
+        scan_level(text, path, nested, depth - 1);
+        for (Finding& f : nested) {
+            auto map = [&](std::uint64_t d, bool end) -> std::uint64_t {
+                std::uint64_t off;
+                if (cand.base64) off = end ? decode::base64_src_end(d) : decode::base64_src_begin(d);
+                else off = src[std::min<std::size_t>(d, src.size() - 1)];
+                return cand.begin + std::min<std::uint64_t>(off, enc.size());
+            };
+            f.start = map(f.start, false);
+            f.end = map(f.end, true);
+            f.secret_start = map(f.secret_start, false);
+            f.secret_end = std::max(map(f.secret_end, true), f.secret_start + 1);
+            // The same secret already reported by the same rule where the encoded text is.
+            bool dup = false;
+            for (std::size_t i = first; i < out.size() && !dup; ++i)
+                dup = out[i].rule_id == f.rule_id && out[i].secret == f.secret && out[i].start < f.end && f.start < out[i].end;
+            if (dup || has_inline_allow(data, f.start, f.end)) continue;
+            // Line and column of the encoded text in this level's data.
+            std::uint32_t line = 1;
+            std::uint64_t ls = 0;
+            for (std::uint64_t p = 0; p < f.secret_start;) {
+                const void* nl = std::memchr(data.data() + p, '\n', f.secret_start - p);
+                if (!nl) break;
+                p = std::uint64_t(static_cast<const char*>(nl) - data.data()) + 1;
+                ++line;
+                ls = p;
+            }
+            f.line = line;
+            f.column = std::uint32_t(f.secret_start - ls + 1);
+            std::uint64_t last = f.secret_end - 1;
+            for (std::uint64_t p = f.secret_start; p < last;) {
+                const void* nl = std::memchr(data.data() + p, '\n', last - p);
+                if (!nl) break;
+                p = std::uint64_t(static_cast<const char*>(nl) - data.data()) + 1;
+                ++line;
+                ls = p;
+            }
+            f.end_line = line;
+            f.end_column = std::uint32_t(last - ls + 1);
+            out.push_back(std::move(f));
+        }
+    }
+}
+
+// Rules of kind "path": one finding per blob whose path matches; the secret is the path.
+void BlobMatcher::Impl::match_path_rules(std::string_view path, std::vector<Finding>& out) {
+    const CompiledRules& c = *rules;
+    if (path.empty() || !c.any_path_rule || !c.any_path_rule->search(path, md.get())) return;
+    for (unsigned i : c.path_rules) {
+        const Rule& r = c.rules[i];
+        const RuleRuntime& rt = *c.runtime[i];
+        if (!rt.path->search(path, md.get())) continue;
+        bool allowed = false;
+        for (const auto& a : rt.allow) allowed = allowed || a->search(path, md.get());
+        for (const auto& a : rt.allowlists) allowed = allowed || list_hit(a, path, path, path, path);
+        if (allowed) continue;
+        Finding f;
+        f.rule_id = r.id;
+        f.description = r.description;
+        f.secret = std::string(path);
+        f.match = std::string(path);
+        f.path = std::string(path);
+        f.line = f.column = f.end_line = f.end_column = 1;
+        f.entropy = shannon_entropy(path);
+        f.fingerprint = fingerprint(r.id, path);
+        f.verify_kind = r.verify;
+        out.push_back(std::move(f));
+    }
+}
+
+namespace {
+
+// A generic finding that overlaps a specific one, or an earlier generic one, is dropped.
+void drop_generic_overlaps(const CompiledRules& c, std::vector<Finding>& out, std::size_t first) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> specific;  // (start, end), sorted by start
+    std::vector<std::size_t> generic;
+    for (std::size_t i = first; i < out.size(); ++i) {
+        if (c.generic_ids.count(out[i].rule_id)) generic.push_back(i);
+        else specific.emplace_back(out[i].start, out[i].end);
+    }
+    if (generic.empty()) return;
+    std::sort(specific.begin(), specific.end());
+    std::vector<std::uint64_t> max_end(specific.size());
+    for (std::size_t i = 0; i < specific.size(); ++i)
+        max_end[i] = std::max(specific[i].second, i ? max_end[i - 1] : 0);
+    std::sort(generic.begin(), generic.end(), [&](std::size_t a, std::size_t b) { return out[a].start < out[b].start; });
+    std::vector<char> drop(out.size() - first);
+    std::uint64_t kept_end = 0;
+    bool kept_any = false;
+    for (std::size_t gi : generic) {
+        const Finding& g = out[gi];
+        auto it = std::lower_bound(specific.begin(), specific.end(), std::make_pair(g.end, std::uint64_t(0)));
+        std::size_t n = std::size_t(it - specific.begin());  // specific findings that start before g ends
+        if ((n && max_end[n - 1] > g.start) || (kept_any && kept_end > g.start)) {
+            drop[gi - first] = 1;
+            continue;
+        }
+        kept_end = std::max(kept_end, g.end);
+        kept_any = true;
+    }
+    std::size_t w = first;
+    for (std::size_t i = first; i < out.size(); ++i)
+        if (!drop[i - first]) {
+            if (w != i) out[w] = std::move(out[i]);
+            ++w;
+        }
+    out.resize(w);
+}
+
+}  // namespace
+
+BlobMatcher::BlobMatcher(std::shared_ptr<const CompiledRules> rules) : impl_(std::make_unique<Impl>(std::move(rules))) {}
+BlobMatcher::~BlobMatcher() = default;
+BlobMatcher::BlobMatcher(BlobMatcher&&) noexcept = default;
+BlobMatcher& BlobMatcher::operator=(BlobMatcher&&) noexcept = default;
+
+void BlobMatcher::scan(std::string_view data, std::string_view path, std::vector<Finding>& out) {
+    Impl& m = *impl_;
+    const CompiledRules& c = *m.rules;
+    if (data.empty()) return;
+    if (!c.allow_paths.empty() && path_allowed(c, path, m.md.get())) return;
+    const std::size_t first = out.size();
+    if (c.db) m.scan_level(data, path, out, c.decode_depth);
+
+    if (out.size() - first > 1 && !c.generic_ids.empty()) drop_generic_overlaps(c, out, first);
+    // Path rules are the fallback: a blob whose content already has findings reports those.
+    if (!c.path_rules.empty() && out.size() == first) m.match_path_rules(path, out);
+}
+
+void BlobMatcher::scan_path(std::string_view path, std::vector<Finding>& out) {
+    Impl& m = *impl_;
+    const CompiledRules& c = *m.rules;
+    if (c.path_rules.empty()) return;
+    if (!c.allow_paths.empty() && path_allowed(c, path, m.md.get())) return;
+    m.match_path_rules(path, out);
+}
+
+std::size_t drop_allowed_commits(const CompiledRules& c, std::vector<Finding>& findings) {
+    bool any = false;
+    for (const auto& a : c.allow_lists) any = any || !a.commits.empty();
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < c.rules.size(); ++i) {
+        for (const auto& a : c.runtime[i]->allowlists)
+            if (!a.commits.empty()) { index.emplace(c.rules[i].id, i); any = true; }
+    }
+    if (!any) return 0;
+    auto allowed = [&](const Finding& f) {
+        for (const auto& a : c.allow_lists)
+            if (commit_listed(a.commits, f.commit)) return true;
+        auto it = index.find(f.rule_id);
+        if (it == index.end()) return false;
+        for (const auto& a : c.runtime[it->second]->allowlists)
+            if (commit_listed(a.commits, f.commit)) return true;
+        return false;
+    };
+    std::size_t before = findings.size();
+    findings.erase(std::remove_if(findings.begin(), findings.end(), allowed), findings.end());
+    return before - findings.size();
 }
 
 }  // namespace ks

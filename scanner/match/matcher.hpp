@@ -43,11 +43,22 @@ public:
     // Appends the findings in `data` (one blob or file at `path`). Fills rule_id, description,
     // secret, match, path, start/end offsets, line/column, entropy, fingerprint, verify_kind.
     // Drops matches that an allow filter, the entropy floor or an inline allow comment rejects.
+    // Also: rules of kind "path" report the path once, when the content has no other finding; a
+    // generic rule's finding that overlaps another finding is dropped; base64 and percent-encoded
+    // runs are decoded and rescanned (CompileOptions::decode_depth), their findings placed at the
+    // encoded text with the decoded secret.
     void scan(std::string_view data, std::string_view path, std::vector<Finding>& out);
+
+    // Only the path rules, for a blob whose content is not scanned (binary).
+    void scan_path(std::string_view path, std::vector<Finding>& out);
 
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// Drops findings whose commit a commit allow-list names (gitleaks `commits`, global or per rule).
+// Returns how many were dropped.
+std::size_t drop_allowed_commits(const CompiledRules& c, std::vector<Finding>& findings);
 
 }  // namespace ks

@@ -52,6 +52,7 @@ struct Rule {
     std::vector<RuleExample> examples;
     std::vector<std::string> negative_examples;
     std::string source;                 // file the rule came from, for error lines
+    bool external = false;              // from a gitleaks config: examples are optional
 };
 
 // Global allow-list, from the config file ([allow] table).

@@ -2,7 +2,9 @@
 
 #include "source/oid_set.hpp"
 
+#include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 namespace ks {
 
@@ -70,48 +72,86 @@ void HistoryWalker::push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, 
     if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) git_revwalk_push(walk, &head);
 }
 
+namespace {
+
+// Reads a tree's raw bytes: parsing them in place avoids libgit2 building an entry object per entry,
+// which is most of the cost of walking history.
+struct RawTree {
+    git::OdbObject obj;
+    int error = 0;
+    RawTree(git_odb* odb, const git_oid& id) {
+        git_odb_object* o = nullptr;
+        error = git_odb_read(&o, odb, &id);
+        if (error == 0) {
+            obj.reset(o);
+            if (git_odb_object_type(o) != GIT_OBJECT_TREE) error = GIT_EINVALID;
+        }
+    }
+    // Calls f(kind, name, id) per entry; kind: 't' tree, 'b' blob, 'c' submodule commit.
+    // Returns false on a malformed tree.
+    template <class F>
+    bool for_each(F&& f) const {
+        const char* p = static_cast<const char*>(git_odb_object_data(obj.get()));
+        const char* end = p + git_odb_object_size(obj.get());
+        while (p < end) {
+            const char* sp = static_cast<const char*>(std::memchr(p, ' ', std::size_t(end - p)));
+            if (!sp) return false;
+            std::string_view mode(p, std::size_t(sp - p));
+            const char* name = sp + 1;
+            const char* nul = static_cast<const char*>(std::memchr(name, 0, std::size_t(end - name)));
+            if (!nul || end - nul < 1 + GIT_OID_RAWSZ) return false;
+            git_oid id;
+            std::memcpy(id.id, nul + 1, GIT_OID_RAWSZ);
+            char kind = mode == "40000" ? 't' : mode == "160000" ? 'c' : 'b';
+            f(kind, std::string_view(name, std::size_t(nul - name)), id);
+            p = nul + 1 + GIT_OID_RAWSZ;
+        }
+        return true;
+    }
+};
+
+}  // namespace
+
 void HistoryWalker::mark_tree(const git_oid& id) {
     if (!seen_->trees.insert(id)) return;
-    git_tree* t = nullptr;
-    if (git_tree_lookup(&t, repo_, &id) != 0) return;  // a missing boundary tree only means more is "new"
-    git::Tree tree(t);
-    for (size_t i = 0, n = git_tree_entrycount(t); i < n; ++i) {
-        const git_tree_entry* e = git_tree_entry_byindex(t, i);
-        if (git_tree_entry_type(e) == GIT_OBJECT_TREE) mark_tree(*git_tree_entry_id(e));
-        else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) seen_->blobs.insert(*git_tree_entry_id(e));
-    }
+    RawTree tree(odb_.get(), id);
+    if (tree.error) return;  // a missing boundary tree only means more is "new"
+    tree.for_each([&](char kind, std::string_view, const git_oid& child) {
+        if (kind == 't') mark_tree(child);
+        else if (kind == 'b') seen_->blobs.insert(child);
+    });
 }
 
 void HistoryWalker::walk_tree(const git_oid& id, std::uint32_t commit, std::string& prefix,
                               const std::function<void(BlobTask&&)>& sink) {
     // An unchanged subtree has the same id: everything below it was seen already.
     if (!seen_->trees.insert(id)) return;
-    git_tree* t = nullptr;
-    if (git_tree_lookup(&t, repo_, &id) != 0) {
-        int klass = git_error_last() ? git_error_last()->klass : 0;
-        std::string where = label_ + ": tree " + git::hex(id) + (prefix.empty() ? "" : " (" + prefix + ")");
-        diag_.warn(klass == GIT_ERROR_ODB ? "missing" : "corrupt", where, "cannot read tree: " + git::last_error());
+    RawTree tree(odb_.get(), id);
+    auto where = [&] { return label_ + ": tree " + git::hex(id) + (prefix.empty() ? "" : " (" + prefix + ")"); };
+    if (tree.error) {
+        diag_.warn(tree.error == GIT_ENOTFOUND ? "missing" : "corrupt", where(), "cannot read tree: " + git::last_error());
         return;
     }
-    git::Tree tree(t);
     const size_t base = prefix.size();
-    for (size_t i = 0, n = git_tree_entrycount(t); i < n; ++i) {
-        const git_tree_entry* e = git_tree_entry_byindex(t, i);
-        git_object_t type = git_tree_entry_type(e);
-        if (type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB) continue;  // submodule commits
+    bool ok = tree.for_each([&](char kind, std::string_view name, const git_oid& child) {
+        if (kind == 'c') return;  // submodule commits live in another repository
         prefix.resize(base);
-        prefix += git_tree_entry_name(e);
-        if (type == GIT_OBJECT_TREE) {
+        prefix += name;
+        if (kind == 't') {
             prefix += '/';
-            walk_tree(*git_tree_entry_id(e), commit, prefix, sink);
-        } else if (seen_->blobs.insert(*git_tree_entry_id(e))) {
-            sink(BlobTask{*git_tree_entry_id(e), commit, prefix});
+            walk_tree(child, commit, prefix, sink);
+        } else if (seen_->blobs.insert(child)) {
+            sink(BlobTask{child, commit, prefix});
         }
-    }
+    });
+    if (!ok) diag_.warn("corrupt", where(), "malformed tree");
     prefix.resize(base);
 }
 
 void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
+    git_odb* raw_odb = nullptr;
+    if (git_repository_odb(&raw_odb, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
+    odb_.reset(raw_odb);
     git_revwalk* w = nullptr;
     if (git_revwalk_new(&w, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
     git::Revwalk walk(w);

@@ -44,6 +44,7 @@ private:
     void push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose_objects);
 
     git_repository* repo_;
+    git::Odb odb_;
     HistoryOptions opts_;
     Diagnostics& diag_;
     std::string label_;

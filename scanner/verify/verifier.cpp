@@ -190,7 +190,7 @@ Stats run(std::vector<Finding>& findings, const Options& opts, Diagnostics& diag
         }
         execute(pending, cfg, bucket, breaker, requests);
         stats.requests = requests.load();
-        stats.pairs_sent = cache.size();
+        for (const auto& [key, job] : cache) stats.pairs_sent += job.attempts > 0 ? 1 : 0;
 
         // Verdicts onto every finding that took part in a tried pair.
         struct ErrorLine {

@@ -333,6 +333,7 @@ TEST(VerifyScripted, DeadEndpointFailsFastAndEverythingIsStillReported) {
     auto stats = ks::verify::run(fs, opts, diag);
     const std::string err = testing::internal::GetCapturedStderr();
     EXPECT_LE(stats.requests, 8u) << "the breaker stops a dead endpoint from being tried per key";
+    EXPECT_EQ(stats.pairs_sent, stats.requests);  // refused connections are not retried
     EXPECT_EQ(stats.error, 40u);
     EXPECT_EQ(stats.canary, 2u);
     for (std::size_t i = 0; i < 40; ++i) {
