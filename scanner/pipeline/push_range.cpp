@@ -218,8 +218,11 @@ void keep_introduced(git_repository* repo, std::vector<Finding>& findings,
             if (!kept.count({findings[i].start, findings[i].end, findings[i].rule_id})) keep[i] = 0;
     }
     std::size_t w = 0;
-    for (std::size_t i = 0; i < findings.size(); ++i)
-        if (keep[i]) findings[w++] = std::move(findings[i]);
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        if (!keep[i]) continue;
+        if (w != i) findings[w] = std::move(findings[i]);
+        ++w;
+    }
     findings.resize(w);
 }
 
