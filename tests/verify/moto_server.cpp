@@ -89,10 +89,6 @@ bool base32_tail(const std::string& id) {
 
 bool MotoServer::available() { return on_path(moto_command()); }
 
-bool MotoServer::required() {
-    const char* v = std::getenv("KEYSWEEP_REQUIRE_MOTO");
-    return v && std::string(v) == "1";
-}
 
 MotoServer::MotoServer(int initial_no_auth_actions) {
     {

@@ -13,10 +13,8 @@ namespace ks::test {
 
 class MotoServer {
 public:
-    // Whether `moto_server` (or $KEYSWEEP_MOTO_SERVER) can be run; tests skip without it
-    // (fail instead when KEYSWEEP_REQUIRE_MOTO=1, as CI sets it).
+    // Whether `moto_server` (or $KEYSWEEP_MOTO_SERVER) can be run; the tests fail without it.
     static bool available();
-    static bool required();
 
     // Throws std::runtime_error (with the tail of moto's log) when it does not come up within 60 s.
     explicit MotoServer(int initial_no_auth_actions = 1000);
