@@ -10,7 +10,7 @@ namespace ks::cli {
 int run(int argc, char** argv) {
     CLI::App app{"keysweep: find credentials in git history, staged changes and folders, and tell which are live"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "keysweep 0.1.0");
+    app.set_version_flag("--version", std::string("keysweep ") + KEYSWEEP_VERSION);
     Runner scan = add_scan_command(app);
     Runner rules = add_rules_command(app);
     Runner hook = add_hook_command(app);

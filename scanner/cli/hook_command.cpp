@@ -8,6 +8,7 @@
 #include "pipeline/push_range.hpp"
 #include "pipeline/staged_scan.hpp"
 #include "report/suppress.hpp"
+#include "source/git_handles.hpp"
 #include "source/staged.hpp"
 #include "verify/verifier.hpp"
 
@@ -65,6 +66,24 @@ std::string shell_quote(const std::string& s) {
         else out += c;
     }
     return out + "'";
+}
+
+// The repository around the current folder, found as git finds it inside a hook (GIT_DIR and the
+// other GIT_* variables honoured). Null when there is none.
+git::Repository open_here() {
+    git::init();
+    git_repository* r = nullptr;
+    if (git_repository_open_ext(&r, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) != 0) return nullptr;
+    return git::Repository(r);
+}
+
+// The folder a person sees: the work tree, or the git folder of a bare repository.
+std::string root_of(git_repository* repo) {
+    const char* dir = git_repository_workdir(repo);
+    if (!dir) dir = git_repository_path(repo);
+    std::string s = dir ? dir : ".";
+    while (s.size() > 1 && s.back() == '/') s.pop_back();
+    return s;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -199,9 +218,9 @@ std::vector<PushUpdate> updates_from_pre_commit_env(git_repository* repo) {
 int pre_push_command(const ScanFlags& f) {
     Diagnostics diag;
     diag.set_quiet(f.quiet);
-    git::Repository repo = open_repository(".", /*from_env=*/true);
+    git::Repository repo = open_here();
     if (!repo) throw std::runtime_error("hook pre-push: not inside a git repository");
-    const std::string root = repository_root(repo.get());
+    const std::string root = root_of(repo.get());
 
     // Under the pre-commit framework (it sets PRE_COMMIT=1) the range comes from its environment.
     const bool framework = !env_or("PRE_COMMIT").empty();
@@ -248,7 +267,7 @@ fs::path hooks_dir(git_repository* repo) {
             git_buf_dispose(&buf);
             if (!v.empty()) {
                 fs::path p(v);
-                if (p.is_relative()) p = fs::path(repository_root(repo)) / p;
+                if (p.is_relative()) p = fs::path(root_of(repo)) / p;
                 return p.lexically_normal();
             }
         }
@@ -289,7 +308,7 @@ void write_executable(const fs::path& file, const std::string& text) {
 }
 
 int install_command(bool pre_push, bool force) {
-    git::Repository repo = open_repository(".", /*from_env=*/true);
+    git::Repository repo = open_here();
     if (!repo) throw std::runtime_error("hook install: not inside a git repository");
     const fs::path dir = hooks_dir(repo.get());
     std::string bin = self_path();
@@ -336,16 +355,14 @@ int scan_staged_command(const ScanFlags& f) {
     const std::string target = f.targets.empty() ? "." : f.targets.front();
     Diagnostics diag;
     diag.set_quiet(f.quiet);
-    // In the current folder, open it as git does (inside a hook, GIT_INDEX_FILE names the index to commit).
-    git::Repository repo = open_repository(target, /*from_env=*/target == ".");
-    if (!repo) throw std::runtime_error(target + ": not a git repository (--staged needs one)");
-    const std::string root = repository_root(repo.get());
-
-    Prepared p = prepare(f, root);
+    // In the current folder, find the repository as git does (inside a hook, GIT_INDEX_FILE names the
+    // index being committed). The comparison with HEAD runs while the rules load.
+    StagedSource source(target, /*from_env=*/target == ".");
+    Prepared p = prepare(f, source.root());
     StagedScanOptions opts;
     opts.max_blob_size = f.max_blob_size;
     opts.scan_binary = f.scan_binary;
-    ScanOutcome result = scan_staged(repo.get(), p.rules, opts, diag);
+    ScanOutcome result = scan_staged(source, p.rules, opts, diag);
     verify_and_filter(result, f, p, diag);
     int code = finish(result, f);
     if (code != kExitClean && !f.quiet) advise_pre_commit(result.findings);
@@ -370,7 +387,8 @@ Runner add_hook_command(CLI::App& app) {
     install->add_flag("--pre-push", *install_pre_push, "Also install the pre-push hook");
     install->add_flag("--force", *install_force, "Replace hooks keysweep did not write (keeping a .keysweep-backup)");
 
-    return [=]() -> int {
+    // Each shared_ptr is captured: CLI11 writes through references into them while parsing.
+    return [flags, install_pre_push, install_force, remote, pre_commit, pre_push, install]() -> int {
         if (pre_commit->parsed()) return scan_staged_command(*flags);
         if (pre_push->parsed()) return pre_push_command(*flags);
         if (install->parsed()) return install_command(*install_pre_push, *install_force);

@@ -66,6 +66,7 @@ int finish(const ScanOutcome& result, const ScanFlags& f) {
     report::PrintOptions po;
     po.format = report::parse_format(f.format);
     po.redact = f.redact;
+    po.tool_version = KEYSWEEP_VERSION;
     const char* no_color = std::getenv("NO_COLOR");
     po.color = po.format == report::Format::text && f.output.empty() && isatty(1) && !(no_color && *no_color);
     std::ostringstream os;

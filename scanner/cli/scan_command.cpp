@@ -117,13 +117,14 @@ Runner add_scan_command(CLI::App& app) {
 
         ScanOutcome result = scan_targets(f->targets, rules, opts, diag);
         drop_allowed_commits(*rules, result.findings);  // gitleaks allow-lists by commit
+        // Reviewed findings are dropped before verification: no request for a key already triaged.
+        result.summary.suppressed = suppressor.filter(result.findings);
         verify::Options vopts;
         vopts.enabled = f->verify;
         vopts.endpoint = f->sts_endpoint;
         vopts.requests_per_second = f->verify_rps;
         vopts.skip_accounts = f->skip_accounts;
         verify::run(result.findings, vopts, diag);
-        result.summary.suppressed = suppressor.filter(result.findings);
         result.summary.skipped = diag.counts();
         return finish(result, *f);
     };

@@ -28,12 +28,12 @@ constexpr std::array<std::string_view, 42> kLookups{
     "configuration[", "@value(", "props.", "args.", "argv", "input(", "prompt(", "readline("};
 
 // Substrings that mark a value as a stand-in, whatever surrounds them.
-constexpr std::array<std::string_view, 40> kMarkers{
+constexpr std::array<std::string_view, 45> kMarkers{
     "${", "{{", "}}", "<%", "%>", "#{", "$(", "xxxx", "****", "....", "\xe2\x80\xa6", "\xe2\x80\xa2\xe2\x80\xa2",
     "changeme", "change_me", "change-me", "changeit", "changethis", "change_this", "replaceme", "replace_me",
     "replace-me", "your_", "your-", "yourpass", "yoursecret", "yourtoken", "yourkey", "yourapi", "example",
     "placeholder", "redacted", "dummy", "insert_", "insert-your", "enter_your", "enter-your", "put_your",
-    "put-your", "fill_in", "notreal"};
+    "put-your", "fill_in", "notreal", "12345678", "abcdefgh", "qwertyui", "_here", "-here"};
 
 // Whole values that are stock defaults or words, with optional trailing digits and punctuation.
 const LazyRegex& word_value() {
@@ -43,6 +43,7 @@ const LazyRegex& word_value() {
         R"(foobar|qux|none|null|nil|undefined|empty|blank|true|false|yes|no|on|off|todo|tbd|fixme|string|)"
         R"(value|values|required|optional|hidden|masked|removed|unknown|abc|abcd|abcdef|qwerty|letmein|)"
         R"(welcome|hunter|my[_-]?(?:pass(?:word)?|secret|token|key)|super[_-]?secret|top[_-]?secret|)"
+        R"(postgres(?:ql)?|mysql|mariadb|mongo(?:db)?|redis|rabbitmq|oracle|elastic|android|changeit|)"
         R"((?:test|demo|dev|local|sample|fake|mock|dummy|default|db|my|app|some)[_-]?)"
         R"((?:pass(?:word)?|pwd|secret|token|key|api[_-]?key))[0-9!@#$%^&*._-]{0,8}$)");
     return re;

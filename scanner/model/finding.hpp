@@ -50,7 +50,7 @@ struct Finding {
     std::string blob_id;
     double entropy = 0.0;    // Shannon entropy of the secret, bits per byte
     std::string fingerprint; // rule_id:hash(secret) — stable under line moves and rewrites
-    std::string verify_kind; // rule's verifier ("aws" or empty)
+    std::string verify_kind; // the rule's `verify`: "aws:key-id", "aws:secret", "aws:session-token" or ""
     Verification verification;
 
     // Position of the match inside the blob (bytes), for pairing and line math.

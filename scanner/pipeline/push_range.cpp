@@ -2,7 +2,6 @@
 
 #include "pipeline/staged_scan.hpp"
 #include "source/git_handles.hpp"
-#include "source/staged.hpp"
 
 #include <algorithm>
 #include <chrono>

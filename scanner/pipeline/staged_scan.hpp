@@ -5,8 +5,7 @@
 #include "match/matcher.hpp"
 #include "model/diagnostics.hpp"
 #include "pipeline/scan.hpp"
-
-#include <git2.h>
+#include "source/staged.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -20,11 +19,11 @@ struct StagedScanOptions {
     bool scan_binary = false;
 };
 
-// Scans each staged blob (see source/staged.hpp) and keeps the findings that are new in it (see
+// Scans each staged blob (source/staged.hpp) and keeps the findings that are new in it (see
 // keep_new_findings, against HEAD's version). Paths are repository-relative, lines are those of the
 // staged version; blob_id is the staged blob, commit is empty. An unreadable blob is a warning in
 // `diag`. Throws std::runtime_error when the index or HEAD cannot be read.
-ScanOutcome scan_staged(git_repository* repo, const std::shared_ptr<const CompiledRules>& rules,
+ScanOutcome scan_staged(StagedSource& source, const std::shared_ptr<const CompiledRules>& rules,
                         const StagedScanOptions& opts, Diagnostics& diag);
 
 // Drops from `findings` (all found by `matcher` in `after`) those that are not new relative to the

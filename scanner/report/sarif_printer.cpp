@@ -15,7 +15,6 @@ namespace {
 using json = nlohmann::ordered_json;  // "$schema" and "version" first, as in every SARIF example
 
 constexpr const char* kSchema = "https://json.schemastore.org/sarif-2.1.0.json";
-constexpr const char* kInformationUri = "https://github.com/keysweep/keysweep";
 
 // "aws-access-key-id" -> "AwsAccessKeyId": SARIF's rule `name` is an identifier-like string.
 std::string camel(std::string_view id) {
@@ -136,7 +135,6 @@ void write_sarif(std::ostream& out, const std::vector<Finding>& findings, const 
 
     json driver = {{"name", "keysweep"}};
     if (!opts.tool_version.empty()) driver["version"] = opts.tool_version;
-    driver["informationUri"] = kInformationUri;
     driver["rules"] = std::move(rules);
     json doc = {{"$schema", kSchema},
                 {"version", "2.1.0"},

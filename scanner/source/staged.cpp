@@ -1,89 +1,527 @@
 #include "source/staged.hpp"
 
+#include "source/git_handles.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+extern char** environ;
 
 namespace ks {
 
 namespace {
 
-using Diff = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
+bool is_file_mode(std::string_view mode) { return mode == "100644" || mode == "100755"; }
 
-std::string label_of(git_repository* repo) { return repository_root(repo); }
-
-// HEAD's tree, or null when HEAD is unborn (no commit yet).
-git::Tree head_tree(git_repository* repo) {
-    if (git_repository_head_unborn(repo) == 1) return nullptr;
-    git_object* o = nullptr;
-    if (git_revparse_single(&o, repo, "HEAD^{tree}") != 0)
-        throw std::runtime_error(label_of(repo) + ": cannot read HEAD: " + git::last_error());
-    return git::Tree(reinterpret_cast<git_tree*>(o));
+std::string first_line(std::string_view s) {
+    while (!s.empty() && (s.front() == '\n' || s.front() == ' ')) s.remove_prefix(1);
+    auto nl = s.find('\n');
+    return std::string(s.substr(0, nl));
 }
 
-bool is_file_mode(std::uint16_t mode) {
-    return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE || mode == GIT_FILEMODE_LINK;
+// ---------------------------------------------------------------------------------------------------
+// Child processes: `git ...` with pipes, no shell.
+
+struct Fd {
+    int fd = -1;
+    Fd() = default;
+    explicit Fd(int f) : fd(f) {}
+    Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+    Fd& operator=(Fd&& o) noexcept {
+        if (this != &o) {
+            reset();
+            fd = std::exchange(o.fd, -1);
+        }
+        return *this;
+    }
+    ~Fd() { reset(); }
+    void reset() {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+};
+
+struct Child {
+    pid_t pid = -1;
+    Fd in, out, err;
+    Child() = default;
+    Child(Child&&) = default;
+    Child& operator=(Child&&) = default;
+    ~Child() { reap(); }
+    // Closes the pipes and waits; returns the exit status (-1 when not started or killed).
+    int reap() {
+        in.reset();
+        out.reset();
+        err.reset();
+        if (pid <= 0) return -1;
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+};
+
+// Starts argv[0] from PATH with pipes for stdin (when `with_stdin`), stdout and stderr. Returns the
+// posix_spawnp error (ENOENT: no such program), 0 on success.
+int spawn(const std::vector<std::string>& argv, char* const* env, bool with_stdin, Child& c) {
+    int in[2] = {-1, -1}, out[2], err[2];
+    if ((with_stdin && ::pipe2(in, O_CLOEXEC) != 0) || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+        return errno;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (with_stdin) posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), env);
+    posix_spawn_file_actions_destroy(&fa);
+    if (with_stdin) ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    if (rc != 0) {
+        if (with_stdin) ::close(in[1]);
+        ::close(out[0]);
+        ::close(err[0]);
+        return rc;
+    }
+    c.pid = pid;
+    if (with_stdin) c.in = Fd(in[1]);
+    c.out = Fd(out[0]);
+    c.err = Fd(err[0]);
+    return 0;
+}
+
+// Reads stdout and stderr to their ends (both at once, so neither pipe can fill up and stall the
+// child) and waits. Returns the exit status.
+int collect(Child& c, std::string& out, std::string& err) {
+    char buf[65536];
+    bool out_open = true, err_open = true;
+    while (out_open || err_open) {
+        pollfd fds[2];
+        int n = 0, oi = -1, ei = -1;
+        if (out_open) { fds[n] = {c.out.fd, POLLIN, 0}; oi = n++; }
+        if (err_open) { fds[n] = {c.err.fd, POLLIN, 0}; ei = n++; }
+        if (::poll(fds, nfds_t(n), -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (auto [idx, open, dst] : {std::tuple{oi, &out_open, &out}, std::tuple{ei, &err_open, &err}}) {
+            if (idx < 0 || !fds[idx].revents) continue;
+            ssize_t k = ::read(fds[idx].fd, buf, sizeof buf);
+            if (k > 0) dst->append(buf, std::size_t(k));
+            else if (k == 0 || errno != EINTR) *open = false;
+        }
+    }
+    return c.reap();
+}
+
+// The variables that point git at a repository; dropped when the caller named the repository.
+bool repository_variable(std::string_view kv) {
+    for (std::string_view name : {"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_OBJECT_DIRECTORY=",
+                                  "GIT_ALTERNATE_OBJECT_DIRECTORIES=", "GIT_COMMON_DIR=", "GIT_NAMESPACE=",
+                                  "GIT_PREFIX=", "GIT_OPTIONAL_LOCKS="})
+        if (kv.starts_with(name)) return true;
+    return false;
+}
+
+// Buffered reads of `git cat-file --batch` answers.
+class BatchReader {
+public:
+    explicit BatchReader(int fd) : fd_(fd) {}
+    bool line(std::string& out) {
+        out.clear();
+        for (;;) {
+            auto nl = std::find(buf_.begin() + long(pos_), buf_.end(), '\n');
+            if (nl != buf_.end()) {
+                out.append(buf_.begin() + long(pos_), nl);
+                pos_ = std::size_t(nl - buf_.begin()) + 1;
+                return true;
+            }
+            out.append(buf_.begin() + long(pos_), buf_.end());
+            pos_ = buf_.size();
+            if (!fill()) return false;
+        }
+    }
+    // Appends n bytes to `out` (or skips them when out is null).
+    bool bytes(std::size_t n, std::string* out) {
+        while (n) {
+            if (pos_ == buf_.size() && !fill()) return false;
+            std::size_t k = std::min(n, buf_.size() - pos_);
+            if (out) out->append(buf_.data() + pos_, k);
+            pos_ += k;
+            n -= k;
+        }
+        return true;
+    }
+
+private:
+    bool fill() {
+        buf_.resize(65536);
+        pos_ = 0;
+        for (;;) {
+            ssize_t k = ::read(fd_, buf_.data(), buf_.size());
+            if (k > 0) {
+                buf_.resize(std::size_t(k));
+                return true;
+            }
+            if (k < 0 && errno == EINTR) continue;
+            buf_.clear();
+            return false;
+        }
+    }
+    int fd_;
+    std::vector<char> buf_;
+    std::size_t pos_ = 0;
+};
+
+bool write_all(int fd, std::string_view s) {
+    while (!s.empty()) {
+        ssize_t k = ::write(fd, s.data(), s.size());
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return false;
+        s.remove_prefix(std::size_t(k));
+    }
+    return true;
 }
 
 }  // namespace
 
-git::Repository open_repository(const std::string& path, bool from_env) {
-    if (!from_env) return git::open(path, /*search=*/true);
-    git::init();
-    git_repository* r = nullptr;
-    if (git_repository_open_ext(&r, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) != 0) return nullptr;
-    return git::Repository(r);
-}
+// ---------------------------------------------------------------------------------------------------
 
-std::string repository_root(git_repository* repo) {
-    const char* dir = git_repository_workdir(repo);
-    if (!dir) dir = git_repository_path(repo);
-    std::string s = dir ? dir : ".";
-    while (s.size() > 1 && s.back() == '/') s.pop_back();
-    return s;
-}
+struct StagedSource::Impl {
+    virtual ~Impl() = default;
+    std::string root;
+    virtual std::vector<StagedBlob> changes() = 0;
+    virtual StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) = 0;
+    virtual const char* backend() const = 0;
+};
 
-std::vector<StagedBlob> staged_blobs(git_repository* repo) {
-    git_index* ip = nullptr;
-    if (git_repository_index(&ip, repo) != 0)
-        throw std::runtime_error(label_of(repo) + ": cannot read the index: " + git::last_error());
-    git::Index index(ip);
-    git::Tree tree = head_tree(repo);
+namespace {
 
-    git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-    // No content is read to decide "binary" here: the scanner decides that for the blobs it reads.
-    opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
-    opts.context_lines = 0;
-    git_diff* dp = nullptr;
-    if (git_diff_tree_to_index(&dp, repo, tree.get(), index.get(), &opts) != 0)
-        throw std::runtime_error(label_of(repo) + ": cannot compare the index with HEAD: " + git::last_error());
-    Diff diff(dp);
-    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-    find.flags = GIT_DIFF_FIND_RENAMES;
-    if (git_diff_num_deltas(dp) > 1 && git_diff_find_similar(dp, &find) != 0)
-        throw std::runtime_error(label_of(repo) + ": cannot detect renames: " + git::last_error());
-
-    std::vector<StagedBlob> out;
-    for (size_t i = 0, n = git_diff_num_deltas(dp); i < n; ++i) {
-        const git_diff_delta* d = git_diff_get_delta(dp, i);
-        switch (d->status) {
-            case GIT_DELTA_ADDED:
-            case GIT_DELTA_MODIFIED:
-            case GIT_DELTA_RENAMED:
-            case GIT_DELTA_COPIED:
-            case GIT_DELTA_TYPECHANGE: break;
-            default: continue;  // deleted, unmodified, conflicted
+// The `git` program.
+class GitCli final : public StagedSource::Impl {
+public:
+    // Null when `git` cannot be run at all; throws when git runs and says there is no repository.
+    static std::unique_ptr<GitCli> start(const std::string& path, bool from_env) {
+        auto g = std::unique_ptr<GitCli>(new GitCli());
+        if (!from_env) {
+            for (char** e = environ; *e; ++e)
+                if (!repository_variable(*e)) g->env_.emplace_back(*e);
+            g->prefix_ = {"git", "-C", path};
+        } else {
+            for (char** e = environ; *e; ++e)
+                if (!std::string_view(*e).starts_with("GIT_OPTIONAL_LOCKS=")) g->env_.emplace_back(*e);
+            g->prefix_ = {"git"};
         }
-        if (!is_file_mode(d->new_file.mode)) continue;
-        StagedBlob b;
-        b.path = d->new_file.path;
-        b.id = d->new_file.id;
-        if (d->status != GIT_DELTA_ADDED && is_file_mode(d->old_file.mode) && !git_oid_is_zero(&d->old_file.id)) {
-            b.has_old = true;
-            b.old_id = d->old_file.id;
-            b.old_path = d->old_file.path;
+        g->env_.emplace_back("GIT_OPTIONAL_LOCKS=0");  // a read-only look: never take the index lock
+        for (auto& s : g->env_) g->envp_.push_back(s.data());
+        g->envp_.push_back(nullptr);
+
+        Child rp;
+        int rc = spawn(g->args({"rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"}), g->envp_.data(), false, rp);
+        if (rc == ENOENT || rc == EACCES) return nullptr;
+        if (rc != 0) throw std::runtime_error(path + ": cannot run git: " + std::strerror(rc));
+        std::string out, err;
+        int status = collect(rp, out, err);
+        // 0: HEAD is a commit. 1 (with the top folder printed): no commit yet. Else: no work tree here.
+        auto nl = out.find('\n');
+        if ((status != 0 && status != 1) || nl == std::string::npos || nl == 0) {
+            std::string why = first_line(err);
+            throw std::runtime_error(path + ": not a git repository with a work tree (--staged needs one)" +
+                                     (why.empty() ? "" : ": " + why));
         }
-        out.push_back(std::move(b));
+        g->root = out.substr(0, nl);
+        std::string head = status == 0 ? first_line(out.substr(nl + 1)) : "";
+
+        // Both start now and run while the caller loads its rules.
+        if (head.empty()) {
+            g->listing_unborn_ = true;
+            rc = spawn(g->args({"ls-files", "--stage", "-z"}), g->envp_.data(), false, g->diff_);
+        } else {
+            rc = spawn(g->args({"diff-index", "--cached", "-z", "-M", "--raw", "--no-color", head, "--"}),
+                       g->envp_.data(), false, g->diff_);
+        }
+        if (rc != 0) throw std::runtime_error(path + ": cannot run git: " + std::strerror(rc));
+        return g;
     }
-    return out;
+
+    ~GitCli() override {
+        diff_.reap();
+        cat_.reap();
+    }
+
+    const char* backend() const override { return "git"; }
+
+    std::vector<StagedBlob> changes() override {
+        std::string out, err;
+        int status = collect(diff_, out, err);
+        if (status != 0)
+            throw std::runtime_error(root + ": cannot compare the index with HEAD: " +
+                                     (first_line(err).empty() ? "git exited " + std::to_string(status) : first_line(err)));
+        return listing_unborn_ ? parse_ls_files(out) : parse_diff_index(out);
+    }
+
+    StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) override {
+        data.clear();
+        if (cat_.pid <= 0) {
+            ::signal(SIGPIPE, SIG_IGN);  // a git that dies must not take us with it: writes fail instead
+            int rc = spawn(args({"cat-file", "--batch"}), envp_.data(), true, cat_);
+            if (rc != 0) {
+                detail = std::string("cannot run git cat-file: ") + std::strerror(rc);
+                return StagedRead::missing;
+            }
+            reader_ = std::make_unique<BatchReader>(cat_.out.fd);
+        }
+        std::string header;
+        if (!write_all(cat_.in.fd, id + "\n") || !reader_->line(header)) {
+            detail = "git cat-file stopped answering";
+            return StagedRead::missing;
+        }
+        // "<id> blob <size>" or "<id> missing"
+        auto sp2 = header.rfind(' ');
+        auto sp1 = header.find(' ');
+        if (sp1 == std::string::npos || sp2 == sp1 || header.compare(sp1 + 1, sp2 - sp1 - 1, "blob") != 0) {
+            detail = "object not found or not a blob (" + header.substr(sp1 == std::string::npos ? 0 : sp1 + 1) + ")";
+            return StagedRead::missing;
+        }
+        std::uint64_t size = std::strtoull(header.c_str() + sp2 + 1, nullptr, 10);
+        const bool keep = size <= max_size;
+        if (keep) data.reserve(size);
+        if (!reader_->bytes(size, keep ? &data : nullptr) || !reader_->bytes(1, nullptr)) {
+            detail = "git cat-file stopped mid-object";
+            return StagedRead::missing;
+        }
+        if (!keep) {
+            detail = "blob of " + std::to_string(size) + " bytes is over --max-blob-size (" + std::to_string(max_size) + ")";
+            return StagedRead::too_large;
+        }
+        return StagedRead::ok;
+    }
+
+private:
+    GitCli() = default;
+
+    std::vector<std::string> args(std::initializer_list<std::string> rest) const {
+        std::vector<std::string> a = prefix_;
+        a.insert(a.end(), rest.begin(), rest.end());
+        return a;
+    }
+
+    // ":<old mode> <new mode> <old id> <new id> <status>[score]\0<path>\0[<new path>\0]"
+    std::vector<StagedBlob> parse_diff_index(const std::string& out) const {
+        std::vector<StagedBlob> blobs;
+        std::size_t pos = 0;
+        auto field = [&](std::string& f) {
+            auto end = out.find('\0', pos);
+            if (end == std::string::npos) return false;
+            f.assign(out, pos, end - pos);
+            pos = end + 1;
+            return true;
+        };
+        std::string meta, p1, p2;
+        while (pos < out.size() && field(meta)) {
+            if (meta.size() < 2 || meta[0] != ':')
+                throw std::runtime_error(root + ": unexpected output from git diff-index");
+            std::vector<std::string> w;
+            std::size_t s = 1;
+            while (s <= meta.size()) {
+                auto e = meta.find(' ', s);
+                if (e == std::string::npos) e = meta.size();
+                w.push_back(meta.substr(s, e - s));
+                s = e + 1;
+            }
+            if (w.size() != 5 || w[4].empty() || !field(p1)) throw std::runtime_error(root + ": unexpected output from git diff-index");
+            const char status = w[4][0];
+            const bool two_paths = status == 'R' || status == 'C';
+            if (two_paths && !field(p2)) throw std::runtime_error(root + ": unexpected output from git diff-index");
+            if (status != 'A' && status != 'M' && status != 'R' && status != 'C' && status != 'T') continue;
+            if (!is_file_mode(w[1])) continue;
+            StagedBlob b;
+            b.path = two_paths ? p2 : p1;
+            b.id = w[3];
+            if (status != 'A' && (is_file_mode(w[0]) || w[0] == "120000") &&
+                w[2].find_first_not_of('0') != std::string::npos) {
+                b.old_id = w[2];
+                b.old_path = p1;
+            }
+            blobs.push_back(std::move(b));
+        }
+        return blobs;
+    }
+
+    // "<mode> <id> <stage>\t<path>\0": no commit yet, so every staged file is new.
+    std::vector<StagedBlob> parse_ls_files(const std::string& out) const {
+        std::vector<StagedBlob> blobs;
+        std::size_t pos = 0;
+        while (pos < out.size()) {
+            auto end = out.find('\0', pos);
+            if (end == std::string::npos) end = out.size();
+            std::string_view rec(out.data() + pos, end - pos);
+            pos = end + 1;
+            auto tab = rec.find('\t');
+            if (tab == std::string_view::npos) continue;
+            std::string_view meta = rec.substr(0, tab);
+            auto s1 = meta.find(' '), s2 = meta.rfind(' ');
+            if (s1 == std::string_view::npos || s2 == s1) continue;
+            if (meta.substr(s2 + 1) != "0" || !is_file_mode(meta.substr(0, s1))) continue;  // conflicts, links, submodules
+            blobs.push_back({std::string(rec.substr(tab + 1)), std::string(meta.substr(s1 + 1, s2 - s1 - 1)), "", ""});
+        }
+        return blobs;
+    }
+
+    std::vector<std::string> prefix_;
+    std::vector<std::string> env_;
+    std::vector<char*> envp_;
+    Child diff_, cat_;
+    bool listing_unborn_ = false;
+    std::unique_ptr<BatchReader> reader_;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// libgit2, when there is no `git` to run.
+
+using Diff = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
+
+bool is_file_mode(std::uint16_t mode) { return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE; }
+
+class Libgit2 final : public StagedSource::Impl {
+public:
+    Libgit2(const std::string& path, bool from_env) {
+        git::init();
+        git_repository* r = nullptr;
+        int rc = from_env ? git_repository_open_ext(&r, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr)
+                          : git_repository_open_ext(&r, path.c_str(), 0, nullptr);
+        if (rc != 0) throw std::runtime_error(path + ": not a git repository (--staged needs one)");
+        repo_.reset(r);
+        const char* wd = git_repository_workdir(r);
+        if (!wd) throw std::runtime_error(path + ": a bare repository has no staged changes (--staged needs a work tree)");
+        root = wd;
+        while (root.size() > 1 && root.back() == '/') root.pop_back();
+    }
+
+    const char* backend() const override { return "libgit2"; }
+
+    std::vector<StagedBlob> changes() override {
+        git_repository* repo = repo_.get();
+        git_index* ip = nullptr;
+        if (git_repository_index(&ip, repo) != 0)
+            throw std::runtime_error(root + ": cannot read the index: " + git::last_error());
+        git::Index index(ip);
+        git::Tree tree;
+        if (git_repository_head_unborn(repo) != 1) {
+            git_object* o = nullptr;
+            if (git_revparse_single(&o, repo, "HEAD^{tree}") != 0)
+                throw std::runtime_error(root + ": cannot read HEAD: " + git::last_error());
+            tree.reset(reinterpret_cast<git_tree*>(o));
+        }
+        git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+        opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
+        git_diff* dp = nullptr;
+        if (git_diff_tree_to_index(&dp, repo, tree.get(), index.get(), &opts) != 0)
+            throw std::runtime_error(root + ": cannot compare the index with HEAD: " + git::last_error());
+        Diff diff(dp);
+        git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+        find.flags = GIT_DIFF_FIND_RENAMES;
+        if (git_diff_num_deltas(dp) > 1 && git_diff_find_similar(dp, &find) != 0)
+            throw std::runtime_error(root + ": cannot detect renames: " + git::last_error());
+
+        std::vector<StagedBlob> out;
+        for (size_t i = 0, n = git_diff_num_deltas(dp); i < n; ++i) {
+            const git_diff_delta* d = git_diff_get_delta(dp, i);
+            switch (d->status) {
+                case GIT_DELTA_ADDED:
+                case GIT_DELTA_MODIFIED:
+                case GIT_DELTA_RENAMED:
+                case GIT_DELTA_COPIED:
+                case GIT_DELTA_TYPECHANGE: break;
+                default: continue;  // deleted, unmodified, conflicted
+            }
+            if (!is_file_mode(d->new_file.mode)) continue;
+            StagedBlob b;
+            b.path = d->new_file.path;
+            b.id = git::hex(d->new_file.id);
+            if (d->status != GIT_DELTA_ADDED && (is_file_mode(d->old_file.mode) || d->old_file.mode == GIT_FILEMODE_LINK) &&
+                !git_oid_is_zero(&d->old_file.id)) {
+                b.old_id = git::hex(d->old_file.id);
+                b.old_path = d->old_file.path;
+            }
+            out.push_back(std::move(b));
+        }
+        return out;
+    }
+
+    StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) override {
+        data.clear();
+        if (!odb_) {
+            git_odb* raw = nullptr;
+            if (git_repository_odb(&raw, repo_.get()) != 0) {
+                detail = "cannot open the object database: " + git::last_error();
+                return StagedRead::missing;
+            }
+            odb_.reset(raw);
+        }
+        git_oid oid;
+        size_t len = 0;
+        git_object_t type = GIT_OBJECT_INVALID;
+        if (git_oid_fromstr(&oid, id.c_str()) != 0 || git_odb_read_header(&len, &type, odb_.get(), &oid) != 0) {
+            detail = git::last_error();
+            return StagedRead::missing;
+        }
+        if (len > max_size) {
+            detail = "blob of " + std::to_string(len) + " bytes is over --max-blob-size (" + std::to_string(max_size) + ")";
+            return StagedRead::too_large;
+        }
+        git_odb_object* o = nullptr;
+        if (git_odb_read(&o, odb_.get(), &oid) != 0) {
+            detail = git::last_error();
+            return StagedRead::missing;
+        }
+        git::OdbObject obj(o);
+        data.assign(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
+        return StagedRead::ok;
+    }
+
+private:
+    git::Repository repo_;
+    git::Odb odb_;
+};
+
+}  // namespace
+
+StagedSource::StagedSource(const std::string& path, bool from_env) {
+    // KEYSWEEP_STAGED_BACKEND=libgit2 forces the fallback (tests use it; so can a person comparing).
+    const char* forced = std::getenv("KEYSWEEP_STAGED_BACKEND");
+    if (!(forced && std::string_view(forced) == "libgit2")) impl_ = GitCli::start(path, from_env);
+    if (!impl_) impl_ = std::make_unique<Libgit2>(path, from_env);
 }
+
+StagedSource::~StagedSource() = default;
+
+const std::string& StagedSource::root() const { return impl_->root; }
+
+std::vector<StagedBlob> StagedSource::changes() { return impl_->changes(); }
+
+StagedRead StagedSource::read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) {
+    return impl_->read(id, max_size, data, detail);
+}
+
+const char* StagedSource::backend() const { return impl_->backend(); }
 
 }  // namespace ks

@@ -1,35 +1,59 @@
 // The staged changes of a repository: what `git commit` would record, compared to HEAD.
+//
+// The `git` program answers when it can be run (`git diff-index --cached -M` and `git cat-file
+// --batch`): it uses the index's cache-tree, so unchanged folders cost nothing, and it honours every
+// GIT_* variable a hook runs under (GIT_INDEX_FILE names a temporary index during `git commit -a` and
+// `git commit PATH`). Without a runnable `git`, libgit2 does the same comparison (slower to start: it
+// reads HEAD's whole tree, and its initialisation loads the system's CA certificates).
 #pragma once
 
-#include "source/git_handles.hpp"
-
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace ks {
 
-// Opens the repository at or above `path`. With `from_env`, it opens it as git itself would inside
-// a hook: GIT_DIR, GIT_INDEX_FILE (git points it at a temporary index during `git commit -a` and
-// `git commit PATH...`), GIT_OBJECT_DIRECTORY and the like are honoured, and the search starts at
-// the current directory (`path` is ignored). Null when there is no repository there.
-git::Repository open_repository(const std::string& path, bool from_env);
-
-// The folder a person sees: the work tree, or the git folder of a bare repository.
-std::string repository_root(git_repository* repo);
-
 struct StagedBlob {
     std::string path;       // in the index: repository-relative, '/'-separated
-    git_oid id{};           // the staged blob
-    bool has_old = false;   // HEAD has a version of it: the same path, or the source of a rename
-    git_oid old_id{};
+    std::string id;         // the staged blob (hex)
+    std::string old_id;     // HEAD's version (hex): the same path, or the source of a rename; "" for a new file
     std::string old_path;
 };
 
-// One entry per file the index adds, modifies, renames or copies relative to HEAD (every entry of
-// the index when HEAD has no commit yet). Deletions, submodules and unresolved conflicts have no
-// staged blob and are left out. Renames are detected as `git diff --cached` does (50% similar), so a
-// moved file keeps its old version for the added-lines comparison.
-// Throws std::runtime_error when the index or HEAD's tree cannot be read.
-std::vector<StagedBlob> staged_blobs(git_repository* repo);
+enum class StagedRead { ok, missing, too_large };
+
+class StagedSource {
+public:
+    // The repository at or above `path`. With `from_env`, as git itself would find it inside a hook
+    // (GIT_DIR, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY... honoured, starting at the current folder);
+    // otherwise those variables are ignored. The comparison with HEAD may start in the background.
+    // Throws std::runtime_error naming `path` when there is no repository with a work tree there.
+    StagedSource(const std::string& path, bool from_env);
+    ~StagedSource();
+    StagedSource(const StagedSource&) = delete;
+    StagedSource& operator=(const StagedSource&) = delete;
+
+    // The work tree's top folder.
+    const std::string& root() const;
+
+    // One entry per file the index adds, modifies, renames or copies relative to HEAD (every entry of
+    // the index when HEAD has no commit yet). Deletions, submodules, symbolic links and unresolved
+    // conflicts have no staged file content and are left out. Renames are detected as
+    // `git diff --cached` does (50% similar). Throws std::runtime_error when the index or HEAD cannot
+    // be read. Call once.
+    std::vector<StagedBlob> changes();
+
+    // Reads a blob into `data`; otherwise `detail` says why.
+    StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail);
+
+    // "git" or "libgit2": which one answers (for diagnostics and tests).
+    const char* backend() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace ks
