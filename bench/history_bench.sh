@@ -3,9 +3,10 @@
 #
 #   bench/history_bench.sh [--build DIR] [--keysweep PATH] [--generator PATH] [--repo DIR]
 #                          [--commits N] [--blob-bytes SIZE] [--keys K] [--runs R] [--threads "1 2"]
+#                          [--save-report FILE]
 #
 # 1. Makes the benchmark repository with make_history_repo if it is not there yet (cached in
-#    DIR/bench-repo-<commits>-<size>: repo.git, manifest.tsv, info.txt).
+#    BUILD/bench-repo-<commits>-<size>: repo.git, manifest.tsv, info.txt).
 # 2. Times, after one warm-up run each (page cache warm for both), R runs of
 #      git -C REPO cat-file --batch-all-objects --batch --unordered >/dev/null
 #      keysweep scan REPO --format json --quiet --output FILE
@@ -20,10 +21,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build="$here/../build"
-keysweep="" generator="" repo_dir=""
+keysweep="" generator="" repo_dir="" save_report=""
 commits=20000 blob_bytes=5G keys=50 runs=3 threads_list="1 2"
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "history_bench: $*" >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do
@@ -37,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --keys) keys=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --threads) threads_list=$2; shift 2 ;;
+    --save-report) save_report=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
@@ -50,6 +52,8 @@ for tool in git jq sha256sum awk; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install git jq coreutils gawk)"
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install time)"
+# Output goes to /dev/null by the gigabyte: make sure it is still the null device.
+[[ -c /dev/null ]] || die "/dev/null is not a character device on this machine (recreate it: mknod -m 666 /dev/null c 1 3)"
 [[ -x $keysweep ]] || die "no keysweep binary at $keysweep (build it, or pass --keysweep PATH)"
 
 # -- the repository ----------------------------------------------------------------------------------
@@ -69,7 +73,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Facts about the repository, from git itself.
 git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' |
-  awk '{n[$1]++; s[$1]+=$2} END{printf "%d %d %d %d\n", n["blob"], s["blob"], n["commit"], n["tree"]}' >"$work/facts"
+  awk '{n[$1]++; s[$1]+=$2} END{printf "%d %.0f %d %d\n", n["blob"], s["blob"], n["commit"], n["tree"]}' >"$work/facts"
 read -r repo_blobs repo_blob_bytes repo_commits repo_trees <"$work/facts"
 pack_bytes=$(du -sb "$repo/objects/pack" | cut -f1)
 refs=$(git -C "$repo" for-each-ref | wc -l)
@@ -89,6 +93,11 @@ median() {  # median of column $2 of file $1
   awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR]=$1} END{if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'
 }
 maxcol() { awk -v c="$2" 'BEGIN{m=0} {if ($c>m) m=$c} END{print m}' "$1"; }
+check_git() {
+  local bad
+  bad=$(awk '$3 != 0 {print $3; exit}' "$work/$1")
+  [[ -z $bad ]] || die "git cat-file failed (exit status $bad): $(head -c 2000 "$work/$1.err")"
+}
 check_rc() {  # keysweep: 0 (nothing found) and 1 (findings) are fine; anything else is an error
   local bad
   bad=$(awk '$3 != 0 && $3 != 1 {print $3; exit}' "$work/$1")
@@ -100,6 +109,7 @@ ks_cmd=("$keysweep" scan "$repo" --format json --quiet --output "$work/report.js
 
 echo "history_bench: warm-up" >&2
 timed warm_git "${git_cmd[@]}"
+check_git warm_git
 timed warm_ks "${ks_cmd[@]}"
 check_rc warm_ks
 
@@ -108,6 +118,7 @@ for ((i = 1; i <= runs; i++)); do
   timed git "${git_cmd[@]}"
   timed ks "${ks_cmd[@]}"
 done
+check_git git
 check_rc ks
 for t in $threads_list; do
   for ((i = 1; i <= runs; i++)); do
@@ -132,6 +143,7 @@ bytes_scanned=$(summary_field bytes_scanned)
 blobs_scanned=$(summary_field blobs_scanned)
 ks_seconds=$(summary_field seconds)
 n_findings=$(jq '.findings | length' "$report")
+[[ -z $save_report ]] || cp "$report" "$save_report"
 
 # -- planted keys ---------------------------------------------------------------------------------------
 # One file per finding's secret (no trailing newline), hashed by one sha256sum; "hash<TAB>commit<TAB>path".
@@ -186,9 +198,16 @@ for t in $threads_list; do
 done
 
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+ks_version=$("$keysweep" --version 2>/dev/null | head -n1 || true)
+src_rev=$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || true)
+if [[ -n $src_rev ]] && ! git -C "$here/.." diff --quiet HEAD -- scanner patterns 2>/dev/null; then
+  src_rev+=" + uncommitted changes"
+fi
 cat <<EOF
 
 ### Full-history scan, $(date -u +%Y-%m-%d), $(nproc) cores${cpu:+ ($cpu)}, median of $runs warm runs
+
+${ks_version:-keysweep}${src_rev:+ (source $src_rev)}, git $(git --version | awk '{print $3}')
 
 | | |
 |---|---|

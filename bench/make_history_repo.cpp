@@ -9,8 +9,9 @@
 // OUTDIR/info.txt (parameters and sizes). The work happens in OUTDIR.tmp, renamed at the end, so an
 // interrupted run never leaves a repository that looks finished.
 //
-// Same machine + same flags => same repository (same commit ids): the source files are taken from a sorted
-// list, every choice comes from one seeded PRNG, identities and dates are fixed. The history is written as
+// Same machine + same flags => same repository (same commit ids): the source files are ordered by a seeded
+// hash of their path (installing a package disturbs little), every other choice comes from one seeded PRNG,
+// identities and dates are fixed. The history is written as
 // a `git fast-import` stream into a child git process, then packed once with `git repack -a -d -F`
 // (default window and depth: like the pack a clone receives).
 //
@@ -244,7 +245,7 @@ struct Pool {
     std::size_t candidates = 0;
 };
 
-Pool load_pool(const Options& o, Rng& rng) {
+Pool load_pool(const Options& o) {
     constexpr std::uintmax_t kMinSize = 256, kMaxSize = 512 * 1024;
     std::vector<std::pair<std::string, fs::path>> cands;  // (repo path, disk path)
     for (const auto& root : o.sources) {
@@ -268,8 +269,26 @@ Pool load_pool(const Options& o, Rng& rng) {
     cands.erase(std::unique(cands.begin(), cands.end(),
                             [](const auto& a, const auto& b) { return a.first == b.first; }),
                 cands.end());
-    // Seeded Fisher-Yates over the sorted list: the same choice on the same machine.
-    for (std::size_t i = cands.size(); i > 1; --i) std::swap(cands[i - 1], cands[rng.below(i)]);
+    // A seeded order that depends on each path alone (not on its rank in the list), so that installing a
+    // package adds a few candidates without reshuffling all the others.
+    auto rank = [&](const std::string& path) {
+        std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, then a splitmix64 finaliser with the seed
+        for (unsigned char ch : path) h = (h ^ ch) * 0x100000001b3ull;
+        h ^= o.seed * 0x9E3779B97F4A7C15ull;
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+        return h ^ (h >> 31);
+    };
+    {
+        std::vector<std::pair<std::uint64_t, std::size_t>> order;
+        order.reserve(cands.size());
+        for (std::size_t i = 0; i < cands.size(); ++i) order.emplace_back(rank(cands[i].first), i);
+        std::sort(order.begin(), order.end());
+        std::vector<std::pair<std::string, fs::path>> shuffled;
+        shuffled.reserve(cands.size());
+        for (const auto& [key, i] : order) shuffled.push_back(std::move(cands[i]));
+        cands = std::move(shuffled);
+    }
 
     Pool pool;
     pool.candidates = cands.size();
@@ -316,6 +335,9 @@ public:
         if (pipe_stdin) {
             if (pipe2(fds, O_CLOEXEC) != 0) die(std::string("pipe: ") + std::strerror(errno));
             posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
+        } else {
+            // Never our stdin: `git repack` hands it to pack-objects, which reads revisions from it.
+            posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         }
         int rc = posix_spawnp(&pid_, av[0], &fa, nullptr, av.data(), environ);
         posix_spawn_file_actions_destroy(&fa);
@@ -451,6 +473,7 @@ struct Plant {
     bool own_file = false;  // planted in a file of its own (deleted by removing the file)
     std::uint64_t delete_at = 0;  // commit index from which to remove it (0: never)
     std::uint64_t deleted_mark = 0;
+    bool on_release = false;      // planted on the release branch (never merged into main)
 };
 
 double shannon(std::string_view s) {
@@ -745,6 +768,18 @@ Tree Generator::merge_trees(const Tree& base, const Tree& ours, const Tree& thei
     return r;
 }
 
+// Paths that secret scanners often skip by default (images, lock files, tests, examples): a key planted
+// there would measure an allow-list, not the scan.
+bool allow_listed_looking(const std::string& path) {
+    std::string l = path;
+    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* w : {"test", "example", "sample", "fixture", "mock", "vendor", "node_modules", "third_party"})
+        if (l.find(w) != std::string::npos) return true;
+    for (const char* e : {".svg", ".png", ".jpg", ".gif", ".pdf", ".lock", ".min.js", ".map", ".enc"})
+        if (l.size() >= std::strlen(e) && l.compare(l.size() - std::strlen(e), std::string::npos, e) == 0) return true;
+    return false;
+}
+
 void Generator::plant(Branch& b, Stage& st, Plant& p) {
     static const char* dirs[] = {"deploy/env", "services/billing/config", "ops/ansible/group_vars",
                                  "tools/ci/secrets", "app/settings", "infra/terraform/modules/iam"};
@@ -762,10 +797,12 @@ void Generator::plant(Branch& b, Stage& st, Plant& p) {
         text += line;
         text += donor_chunk(64, 2048);
         st[p.path] = std::make_shared<const std::string>(std::move(text));
-    } else {  // one line inserted into a real file
-        for (;;) {
+    } else {  // one line inserted into a real file (not one that scanners commonly allow-list)
+        for (int tries = 0;; ++tries) {
             p.path = pick_path(b, false);
-            if (!st.count(p.path) || st.at(p.path)) break;
+            if (st.count(p.path) && !st.at(p.path)) continue;  // being deleted in this commit
+            if (tries < 1000 && allow_listed_looking(p.path)) continue;
+            break;
         }
         auto cur = current(b, st, p.path);
         std::size_t pos = rng_.below(cur->size());
@@ -824,9 +861,11 @@ void Generator::run() {
     // Where the keys go: spread evenly over the history; a third of them removed again a little later.
     plants_.resize(o_.keys);
     for (std::uint64_t i = 0; i < o_.keys; ++i) {
-        std::uint64_t at = std::clamp<std::uint64_t>((2 * i + 1) * N / (2 * o_.keys), 1, N - 2);
+        std::uint64_t at = std::clamp<std::uint64_t>((2 * i + 1) * N / (2 * o_.keys), 1, std::max<std::uint64_t>(1, N - 2));
         plants_[i].kind = kKinds[i % 5];
         if (i % 3 == 1) plants_[i].delete_at = std::min(N - 1, at + 1 + rng_.below(200));
+        // A few keys only on the release branch: reachable from no branch but that one.
+        plants_[i].on_release = i % 10 == 7 && at > N / 2 + 1;
         plant_at_.emplace(at, i);
     }
     const std::uint64_t release_at = N / 2;
@@ -855,8 +894,11 @@ void Generator::run() {
         // branch forks at the middle, gets a commit now and then, and takes main in every so often.
         // A merge commit plants nothing, so none happens where a key is due.
         const bool plant_due = plant_at_.count(index_) > 0;
+        bool release_due = false;
+        for (auto [it, end] = plant_at_.equal_range(index_); it != end; ++it)
+            release_due = release_due || (release_exists_ && plants_[it->second].on_release);
         Branch* b = &main_;
-        if (release_exists_ && rng_.below(40) == 0) {
+        if (release_due || (release_exists_ && rng_.below(40) == 0)) {
             b = &release_;
             if (++release_commits_ % 20 == 0 && !plant_due) {  // merge main into release
                 Tree merged = merge_trees(release_base_, release_.tree, main_.tree);
@@ -1034,7 +1076,7 @@ int main(int argc, char** argv) {
 
     Rng rng(o.seed);
     if (!o.quiet) std::cerr << "make_history_repo: reading text from the source folders\n";
-    Pool pool = load_pool(o, rng);
+    Pool pool = load_pool(o);
     const double t_pool = now_s();
     if (!o.quiet)
         std::cerr << "  " << pool.candidates << " candidate files; " << pool.initial.size() << " in the first commit, "

@@ -32,6 +32,17 @@ std::string summary_line(const ScanSummary& s, std::size_t findings) {
 
 void write_whole(const std::string& path, const std::string& text) {
     fs::path target(path);
+    std::error_code sec;
+    auto st = fs::symlink_status(target, sec);
+    if (!sec && fs::exists(st) && !fs::is_regular_file(st)) {
+        // A device, a pipe or a link (/dev/null, /dev/stdout, a FIFO): write into it; renaming over it
+        // would replace it.
+        std::ofstream out(target, std::ios::binary);
+        out << text;
+        out.flush();
+        if (!out) throw std::runtime_error(path + ": cannot write report");
+        return;
+    }
     fs::path tmp = target;
     tmp += ".keysweep-tmp-" + std::to_string(::getpid());
     {

@@ -139,3 +139,26 @@ TEST(SelfScan, ThisRepositoryReportsNothing) {
 
 }  // namespace
 }  // namespace ks::test
+
+namespace ks::test {
+namespace {
+
+TEST(Output, NonRegularTargetIsWrittenIntoNotReplaced) {
+    TempDir tmp;
+    auto real = tmp / "real.json";
+    std::ofstream(real) << "old";
+    auto link = tmp / "link.json";
+    fs::create_symlink(real, link);
+    auto r = keysweep({"scan", "-", "--format", "json", "--output", link.string()}, {}, "clean\n");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(fs::is_symlink(link));  // still a link
+    std::ifstream in(real);
+    EXPECT_TRUE(nlohmann::json::parse(in).contains("findings"));
+    // A character device stays a device.
+    auto n = keysweep({"scan", "-", "--output", "/dev/null"}, {}, "clean\n");
+    EXPECT_EQ(n.exit_code, 0);
+    EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+}  // namespace
+}  // namespace ks::test
