@@ -118,7 +118,14 @@ bool load_cached(const fs::path& file, const std::string& key, CompiledRules& c)
     std::istringstream ws(windows);
     for (std::uint32_t x; ws >> x;) w.push_back(x);
     if (w.size() != c.rules.size()) return false;
-    std::string payload((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    // One read of the rest (an istreambuf_iterator copy costs milliseconds of a hook's budget).
+    const auto at = f.tellg();
+    f.seekg(0, std::ios::end);
+    const auto end = f.tellg();
+    if (at < 0 || end < at) return false;
+    std::string payload(std::size_t(end - at), '\0');
+    f.seekg(at);
+    if (!f.read(payload.data(), std::streamsize(payload.size()))) return false;
     if (payload.empty() || sha256_hex(payload) != digest) return false;  // torn or tampered: rebuild
     hs_database_t* db = nullptr;
     if (hs_deserialize_database(payload.data(), payload.size(), &db) != HS_SUCCESS) return false;
