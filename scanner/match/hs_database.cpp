@@ -53,8 +53,9 @@ Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& 
         e.ids.push_back(unsigned(c.rules.size() + k));
     }
     if (c.decode_depth > 0 && !e.patterns.empty()) {
-        // Decode candidates: each end of a 20-character base64(url) run, and each %XX escape.
-        e.patterns.push_back("[A-Za-z0-9+/_-]{20}");
+        // Decode candidates: the 20th character of each base64(url) run (one report per run: the
+        // match must start at the run's first character), and each %XX escape.
+        e.patterns.push_back("(?:^|[^A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20}");
         e.flags.push_back(0);
         e.ids.push_back(c.base64_id());
         e.patterns.push_back("%[0-9A-Fa-f]{2}");
@@ -87,7 +88,7 @@ unsigned check_rule(const Rule& r, unsigned& max_width) {
 
 std::string cache_key(const CompiledRules& c) {
     std::ostringstream os;
-    os << "keysweep-hsdb-v2\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
+    os << "keysweep-hsdb-v3\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";

@@ -131,6 +131,18 @@ std::shared_ptr<const CompiledRules> compile_rules(RuleSet set, const CompileOpt
         any_path += (any_path.empty() ? "(?:" : "|(?:") + c->rules[i].path + ")";
     }
     if (!any_path.empty()) c->any_path_rule = std::make_unique<LazyRegex>(any_path);
+    std::string any_group;
+    for (std::size_t i = 0; i < c->rules.size(); ++i) {
+        const Rule& r = c->rules[i];
+        if (r.kind != Rule::Kind::regex || r.path.empty()) continue;
+        auto g = std::find_if(c->groups.begin(), c->groups.end(), [&](const auto& x) { return x.path == r.path; });
+        if (g == c->groups.end()) {
+            g = c->groups.insert(c->groups.end(), CompiledRules::PathGroup{r.path, std::make_unique<LazyRegex>(r.path), {}, nullptr});
+            any_group += (any_group.empty() ? "(?:" : "|(?:") + r.path + ")";
+        }
+        g->rules.push_back(unsigned(i));
+    }
+    if (!any_group.empty()) c->any_group_path = std::make_unique<LazyRegex>(any_group);
     c->decode_depth = opts.decode_depth;
     for (const auto& r : c->rules)
         if (r.generic) c->generic_ids.insert(r.id);
@@ -217,17 +229,21 @@ struct BlobMatcher::Impl {
     std::vector<char> keyword_seen;
     std::vector<Candidate> b64_runs;           // base64 runs of >= 20 characters (begin, end)
     std::vector<std::uint64_t> pct_ends;       // ends of %XX escapes
+    std::vector<char> group_on;                // path groups whose path matches this blob's
+    bool any_group_on = false;
 
     struct Raw { std::size_t rule; std::uint64_t start, end, sstart, send; };
     std::vector<Raw> raws;
     std::string decoded_secret;                // scratch for rules with decode = "base64"
+    std::string decoded_check;                 // scratch for the base64-placeholder check
 
     explicit Impl(std::shared_ptr<const CompiledRules> r) : rules(std::move(r)) {
-        if (rules->db) {
-            hs_scratch_t* s = nullptr;
-            if (hs_alloc_scratch(rules->db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
-            scratch.reset(s);
-        }
+        hs_scratch_t* s = nullptr;  // one scratch, grown to fit every database
+        if (rules->db && hs_alloc_scratch(rules->db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
+        for (const auto& g : rules->groups)
+            if (g.db && hs_alloc_scratch(g.db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
+        scratch.reset(s);
+        group_on.resize(rules->groups.size());
         md.reset(pcre2_match_data_create(64, nullptr));
         mctx.reset(pcre2_match_context_create(nullptr));
         jit_stack.reset(pcre2_jit_stack_create(32 * 1024, 1024 * 1024, nullptr));
@@ -243,10 +259,8 @@ struct BlobMatcher::Impl {
         const std::size_t n = self->rules->rules.size();
         if (id >= n) {
             if (id == self->rules->base64_id()) {
-                // Ends of one run arrive one byte apart: extend the run, or start a new one.
-                auto& runs = self->b64_runs;
-                if (!runs.empty() && to == runs.back().end + 1) runs.back().end = to;
-                else runs.push_back({to - decode::kMinBase64Run, to, true});
+                // One report per run, at its 20th character; take_candidates finds where it ends.
+                self->b64_runs.push_back({to - decode::kMinBase64Run, to, true});
             } else if (id == self->rules->percent_id()) {
                 self->pct_ends.push_back(to);
             } else {
@@ -308,6 +322,10 @@ struct BlobMatcher::Impl {
         const double floor = entropy_floor(r, secret);
         if (floor > 0 && shannon_entropy(secret) < floor) return true;
         if (r.skip_placeholders && looks_like_placeholder(secret)) return true;
+        if (r.skip_placeholders && r.decode.empty() && secret.size() >= 8 && secret.size() % 4 == 0 &&
+            charset_of(secret) != Charset::other && decode::base64(secret, decoded_check) &&
+            decode::looks_textual(decoded_check) && looks_like_placeholder(decoded_check))
+            return true;  // base64 of a placeholder (a Kubernetes Secret's "${TOKEN}")
         if (!r.stopwords.empty() || !rules->allow_stopwords.empty()) {
             std::string low = lower(secret);
             for (const auto& w : r.stopwords)
@@ -373,6 +391,9 @@ struct BlobMatcher::Impl {
     std::vector<Candidate> take_candidates(std::string_view data) {
         std::vector<Candidate> out;
         for (Candidate c : b64_runs) {
+            while (c.end < data.size() && c.end - c.begin <= decode::kMaxRun &&
+                   decode::is_base64_char(static_cast<unsigned char>(data[c.end])))
+                ++c.end;
             while (c.end < data.size() && c.end - c.begin < decode::kMaxRun && data[c.end] == '=' && (c.end - c.begin) % 4)
                 ++c.end;  // padding
             if (c.end - c.begin > decode::kMaxRun) continue;
@@ -413,7 +434,11 @@ void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path,
     pct_ends.clear();
 
     // Hyperscan takes at most 4 GiB per call; blobs that large are skipped upstream.
-    hs_scan(c.db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_match, this);
+    if (c.db) hs_scan(c.db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_match, this);
+    if (any_group_on)
+        for (std::size_t g = 0; g < c.groups.size(); ++g)
+            if (group_on[g] && c.groups[g].db)
+                hs_scan(c.groups[g].db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_match, this);
     std::vector<Candidate> cands;
     if (depth > 0 && (!b64_runs.empty() || !pct_ends.empty())) cands = take_candidates(data);
     const std::size_t first = out.size();
@@ -508,10 +533,10 @@ void BlobMatcher::Impl::add_decoded(std::string_view data, std::string_view path
             f.end = map(f.end, true);
             f.secret_start = map(f.secret_start, false);
             f.secret_end = std::max(map(f.secret_end, true), f.secret_start + 1);
-            // The same secret already reported by the same rule where the encoded text is.
+            // The same rule already reported this text directly (a URL whose password has a %40 in it).
             bool dup = false;
             for (std::size_t i = first; i < out.size() && !dup; ++i)
-                dup = out[i].rule_id == f.rule_id && out[i].secret == f.secret && out[i].start < f.end && f.start < out[i].end;
+                dup = out[i].rule_id == f.rule_id && out[i].start < f.end && f.start < out[i].end;
             if (dup || has_inline_allow(data, f.start, f.end)) continue;
             // Line and column of the encoded text in this level's data.
             std::uint32_t line = 1;
@@ -568,9 +593,10 @@ void BlobMatcher::Impl::match_path_rules(std::string_view path, std::vector<Find
 
 namespace {
 
-// A generic finding that overlaps a specific one, or an earlier generic one, is dropped.
+// A generic finding whose secret lies in (overlaps) the match of a specific finding, or the secret of
+// an earlier generic finding, is dropped.
 void drop_generic_overlaps(const CompiledRules& c, std::vector<Finding>& out, std::size_t first) {
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> specific;  // (start, end), sorted by start
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> specific;  // match (start, end), sorted by start
     std::vector<std::size_t> generic;
     for (std::size_t i = first; i < out.size(); ++i) {
         if (c.generic_ids.count(out[i].rule_id)) generic.push_back(i);
@@ -581,20 +607,25 @@ void drop_generic_overlaps(const CompiledRules& c, std::vector<Finding>& out, st
     std::vector<std::uint64_t> max_end(specific.size());
     for (std::size_t i = 0; i < specific.size(); ++i)
         max_end[i] = std::max(specific[i].second, i ? max_end[i - 1] : 0);
-    std::sort(generic.begin(), generic.end(), [&](std::size_t a, std::size_t b) { return out[a].start < out[b].start; });
+    std::sort(generic.begin(), generic.end(), [&](std::size_t a, std::size_t b) {
+        return out[a].start != out[b].start ? out[a].start < out[b].start : a < b;
+    });
     std::vector<char> drop(out.size() - first);
-    std::uint64_t kept_end = 0;
-    bool kept_any = false;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> kept;  // secrets of kept generic findings
     for (std::size_t gi : generic) {
         const Finding& g = out[gi];
-        auto it = std::lower_bound(specific.begin(), specific.end(), std::make_pair(g.end, std::uint64_t(0)));
-        std::size_t n = std::size_t(it - specific.begin());  // specific findings that start before g ends
-        if ((n && max_end[n - 1] > g.start) || (kept_any && kept_end > g.start)) {
+        const std::uint64_t gs = g.secret_start, ge = std::max(g.secret_end, g.secret_start + 1);
+        auto it = std::lower_bound(specific.begin(), specific.end(), std::make_pair(ge, std::uint64_t(0)));
+        std::size_t n = std::size_t(it - specific.begin());  // specific matches that start before the secret ends
+        bool hit = n && max_end[n - 1] > gs;
+        // Kept secrets come in match order: the last few are the only ones that can reach this one.
+        for (std::size_t k = kept.size(); k > 0 && k + 8 > kept.size() && !hit; --k)
+            hit = kept[k - 1].first < ge && gs < kept[k - 1].second;
+        if (hit) {
             drop[gi - first] = 1;
             continue;
         }
-        kept_end = std::max(kept_end, g.end);
-        kept_any = true;
+        kept.emplace_back(gs, ge);
     }
     std::size_t w = first;
     for (std::size_t i = first; i < out.size(); ++i)
@@ -618,7 +649,11 @@ void BlobMatcher::scan(std::string_view data, std::string_view path, std::vector
     if (data.empty()) return;
     if (!c.allow_paths.empty() && path_allowed(c, path, m.md.get())) return;
     const std::size_t first = out.size();
-    if (c.db) m.scan_level(data, path, out, c.decode_depth);
+    m.any_group_on = false;
+    if (c.any_group_path && c.any_group_path->search(path, m.md.get()))
+        for (std::size_t g = 0; g < c.groups.size(); ++g)
+            m.any_group_on |= bool(m.group_on[g] = c.groups[g].re->search(path, m.md.get()));
+    if (c.db || m.any_group_on) m.scan_level(data, path, out, c.decode_depth);
 
     if (out.size() - first > 1 && !c.generic_ids.empty()) drop_generic_overlaps(c, out, first);
     // Path rules are the fallback: a blob whose content already has findings reports those.
