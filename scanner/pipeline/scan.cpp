@@ -107,15 +107,16 @@ struct BlobScanner {
     }
 
     void scan(unsigned t, const git_oid& id, std::string_view data, std::string_view path, const std::string& commit) {
-        if (!opts.scan_binary && looks_binary(data)) {
-            diag.count("binary");
-            return;
-        }
         auto& local = found[t];
         std::size_t before = local.size();
-        matchers[t].scan(data, path, local);
-        counters.blobs.fetch_add(1, std::memory_order_relaxed);
-        counters.bytes.fetch_add(data.size(), std::memory_order_relaxed);
+        if (!opts.scan_binary && looks_binary(data)) {
+            diag.count("binary");
+            matchers[t].scan_path(path, local);  // path rules (key stores, ...) still apply to binary blobs
+        } else {
+            matchers[t].scan(data, path, local);
+            counters.blobs.fetch_add(1, std::memory_order_relaxed);
+            counters.bytes.fetch_add(data.size(), std::memory_order_relaxed);
+        }
         if (local.size() == before) return;
         counters.findings.fetch_add(local.size() - before, std::memory_order_relaxed);
         std::string blob = git::hex(id);
@@ -212,24 +213,50 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     OidSet extra;  // unreachable blobs met in the packs (--all-objects)
     const bool all = scanner.opts.all_objects;
 
-    PackScan packs(fs::path(git_repository_commondir(repo)) / "objects", scanner.diag);
-    packs.run(
-        n, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
-        [&](unsigned t, const git_oid& id, PackBlobStatus st, std::string_view data, const std::string& detail) {
-            std::size_t slot = blobs.find(id);
-            if (slot != blobs.npos) {
-                if (done[slot].exchange(1)) return;  // also in another pack
-            } else {
-                std::lock_guard lock(extra_mu);
-                if (!extra.insert(id)) return;
+    // Resolving deltas is a small part of the work and a long delta chain is serial, while matching
+    // is most of it: resolver threads hand copies of the blobs to all `n` matcher threads.
+    struct Item {
+        git_oid id;
+        std::string data;
+        std::size_t slot;
+    };
+    BoundedQueue<Item> queue(4 * n);
+    std::vector<std::thread> matchers;
+    for (unsigned t = 0; t < n; ++t)
+        matchers.emplace_back([&, t] {
+            while (auto item = queue.pop()) {
+                const std::size_t slot = item->slot;
+                std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
+                scanner.scan(t, item->id, item->data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
             }
-            std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
-            if (st != PackBlobStatus::ok) {
-                scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, p), detail);
-                return;
-            }
-            scanner.scan(t, id, data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
         });
+    const unsigned resolvers = std::max(1u, n / 4);
+    PackScan packs(fs::path(git_repository_commondir(repo)) / "objects", scanner.diag);
+    try {
+        packs.run(
+            resolvers, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
+            [&](unsigned, const git_oid& id, PackBlobStatus st, std::string_view data, const std::string& detail) {
+                std::size_t slot = blobs.find(id);
+                if (slot != blobs.npos) {
+                    if (done[slot].exchange(1)) return;  // also in another pack
+                } else {
+                    std::lock_guard lock(extra_mu);
+                    if (!extra.insert(id)) return;
+                }
+                if (st != PackBlobStatus::ok) {
+                    std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
+                    scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, p), detail);
+                    return;
+                }
+                queue.push(Item{id, std::string(data), slot});
+            });
+    } catch (...) {
+        queue.close();
+        for (auto& th : matchers) th.join();
+        throw;
+    }
+    queue.close();
+    for (auto& th : matchers) th.join();
 
     if (std::getenv("KEYSWEEP_TIMING"))
         std::fprintf(stderr, "timing: packs done at %.3f s\n",
@@ -305,14 +332,15 @@ void scan_folder(const std::string& target, const std::shared_ptr<const Compiled
                     diag.warn(st == FileStatus::too_large ? "too-large" : "unreadable", task.file.string(), detail);
                     continue;
                 }
+                std::size_t before = local.size();
                 if (!opts.scan_binary && looks_binary(buf)) {
                     diag.count("binary");
-                    continue;
+                    matchers[t].scan_path(task.display, local);  // path rules still apply to binary files
+                } else {
+                    matchers[t].scan(buf, task.display, local);
+                    counters.blobs.fetch_add(1, std::memory_order_relaxed);
+                    counters.bytes.fetch_add(buf.size(), std::memory_order_relaxed);
                 }
-                std::size_t before = local.size();
-                matchers[t].scan(buf, task.display, local);
-                counters.blobs.fetch_add(1, std::memory_order_relaxed);
-                counters.bytes.fetch_add(buf.size(), std::memory_order_relaxed);
                 if (local.size() == before) continue;
                 counters.findings.fetch_add(local.size() - before, std::memory_order_relaxed);
                 std::string id = blob_id_of(buf);
