@@ -136,7 +136,7 @@ echo "repository: $repo ($n_commits commits, $n_files files; $staged files stage
 echo "binary:     $keysweep ($rules rules)"
 echo "command:    (cd REPO && XDG_CACHE_HOME=... ${cmd[*]})"
 echo "warm cache: $(measure "$runs" 0)"
-cold_runs=$(( runs < 10 ? runs : 10 ))
+cold_runs=$(( runs < 3 ? runs : 3 ))  # each compiles the whole rule set
 echo "cold cache: $(measure "$cold_runs" 1)"
 if command -v hyperfine >/dev/null 2>&1; then
     echo "--- hyperfine (warm) ---"

@@ -102,6 +102,7 @@ void add_report_flags(CLI::App* cmd, ScanFlags& f) {
     cmd->add_flag("--scan-binary", f.scan_binary, "Also scan blobs that look binary");
     cmd->add_flag("--verify", f.verify, "Check found AWS key pairs against STS GetCallerIdentity");
     cmd->add_option("--sts-endpoint", f.sts_endpoint, "STS endpoint URL");
+    cmd->add_option("--decode-depth", f.decode_depth, "Levels of base64 / percent-encoded text decoded and rescanned");
 }
 
 // Everything both hooks do around their scan: rules, suppression, verification, report, advice.
@@ -120,25 +121,38 @@ Prepared prepare(const ScanFlags& f, const std::string& root) {
         if (fs::exists(candidate, ec)) ignore = candidate.string();
     }
     p.suppressor = report::Suppressor::load(ignore, f.baseline);
-    p.rules = compile_rules(std::move(set), CompileOptions{{}, !f.no_cache});
+    p.rules = compile_rules(std::move(set), CompileOptions{{}, !f.no_cache, f.decode_depth});
     return p;
 }
 
+// As `scan` does: commit allow-lists, then suppression (no request for a key already triaged), then
+// verification.
 void verify_and_filter(ScanOutcome& result, const ScanFlags& f, const Prepared& p, Diagnostics& diag) {
+    drop_allowed_commits(*p.rules, result.findings);
+    result.summary.suppressed = p.suppressor.filter(result.findings);
     verify::Options vopts;
     vopts.enabled = f.verify;
     vopts.endpoint = f.sts_endpoint;
     vopts.requests_per_second = f.verify_rps;
     vopts.skip_accounts = f.skip_accounts;
     verify::run(result.findings, vopts, diag);
-    result.summary.suppressed = p.suppressor.filter(result.findings);
     result.summary.skipped = diag.counts();
+}
+
+// A path as an ignore-file glob that matches only itself (fnmatch: a backslash quotes).
+std::string literal_glob(const std::string& path) {
+    std::string out;
+    for (char c : path) {
+        if (c == '*' || c == '?' || c == '[' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
 }
 
 // One "FINGERPRINT PATH" line per distinct finding, ready for .keysweepignore. Never the secret.
 std::string ignore_lines(const std::vector<Finding>& findings) {
     std::set<std::string> lines;
-    for (const auto& x : findings) lines.insert(x.fingerprint + " " + x.path);
+    for (const auto& x : findings) lines.insert(x.fingerprint + " " + literal_glob(x.path));
     std::string out;
     for (const auto& l : lines) out += "      " + l + "\n";
     return out;
@@ -150,7 +164,7 @@ void advise_pre_commit(const std::vector<Finding>& findings) {
     std::string unstage;
     for (const auto& p : paths) unstage += " " + shell_quote(p);
     fmt::print(stderr,
-               "keysweep: commit blocked: {} secret{} on lines this commit adds (listed above).\n"
+               "keysweep: commit blocked: {} finding{} in what this commit adds (listed above).\n"
                "  To remove a secret: delete it from the file and `git add` the file again, or unstage the file:\n"
                "      git restore --staged --{}\n"
                "    Load it from the environment or a secret manager instead. If the secret was ever shared,\n"
@@ -166,7 +180,7 @@ void advise_pre_push(const std::vector<Finding>& findings) {
     std::string list;
     for (const auto& c : commits) list += (list.empty() ? "" : ", ") + c;
     fmt::print(stderr,
-               "keysweep: push blocked: {} secret{} introduced by the commits being pushed ({}).\n"
+               "keysweep: push blocked: {} finding{} introduced by the commits being pushed ({}).\n"
                "  The secret is in history: take it out of the commit that added it before pushing, e.g.\n"
                "      git rebase -i <that commit>~1   (mark it 'edit', remove the secret, git commit --amend,\n"
                "                                       git rebase --continue)\n"
@@ -353,12 +367,21 @@ int scan_staged_command(const ScanFlags& f) {
     if (!f.range.empty() || !f.since.empty()) throw std::runtime_error("--staged cannot be combined with --range or --since");
     if (f.no_git) throw std::runtime_error("--staged cannot be combined with --no-git");
     const std::string target = f.targets.empty() ? "." : f.targets.front();
+    // The repository around the current folder (`scan` fills in its top folder when no target is
+    // given) is found as git finds it: inside a hook, GIT_INDEX_FILE names the index being committed.
+    std::error_code ec;
+    const fs::path here = fs::current_path(ec);
+    const fs::path named = fs::weakly_canonical(target, ec);
+    const bool around_here = target == "." || (!ec && !here.lexically_relative(named).empty() &&
+                                               *here.lexically_relative(named).begin() != "..");
     Diagnostics diag;
     diag.set_quiet(f.quiet);
-    // In the current folder, find the repository as git does (inside a hook, GIT_INDEX_FILE names the
-    // index being committed). The comparison with HEAD runs while the rules load.
-    StagedSource source(target, /*from_env=*/target == ".");
-    Prepared p = prepare(f, source.root());
+    // git compares the index with HEAD while the rules load.
+    StagedSource source(target, /*from_env=*/around_here);
+    std::string root = source.root_hint();
+    Prepared p = prepare(f, root);
+    std::error_code same_ec;
+    if (!fs::equivalent(root, source.root(), same_ec)) p = prepare(f, source.root());  // core.worktree: rare
     StagedScanOptions opts;
     opts.max_blob_size = f.max_blob_size;
     opts.scan_binary = f.scan_binary;

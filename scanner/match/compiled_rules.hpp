@@ -46,16 +46,26 @@ public:
     std::vector<std::unique_ptr<LazyRegex>> allow_paths, allow_regexes;
     std::vector<std::string> allow_stopwords;
     std::vector<CompiledAllow> allow_lists;             // global conditional allow-lists
+    // Rules scoped by `path` live in their own Hyperscan database per distinct path regex, scanned
+    // only for blobs whose path matches: a .pgpass rule costs nothing on a .go file.
+    struct PathGroup {
+        std::string path;
+        std::unique_ptr<LazyRegex> re;
+        std::vector<unsigned> rules;
+        HsDatabase db;
+    };
+    std::vector<PathGroup> groups;
+    std::unique_ptr<LazyRegex> any_group_path;          // all groups' paths in one alternation
     std::vector<unsigned> path_rules;                   // indexes of kind = "path" rules
     std::unordered_set<std::string> generic_ids;        // ids of rules with generic = true
     std::unique_ptr<LazyRegex> any_path_rule;           // all path rules' paths in one alternation
     unsigned decode_depth = 0;                          // levels of base64 / percent decoding
-    HsDatabase db;  // null when no rule has a regex
+    HsDatabase db;  // rules without a path, keywords, decode candidates; null when there are none
     bool from_cache = false;
 
-    // Hyperscan ids after the rules and keywords: decode candidates (only when decode_depth > 0).
-    unsigned base64_id() const { return unsigned(rules.size() + keywords.size()); }
-    unsigned percent_id() const { return base64_id() + 1; }
+    // Hyperscan id after the rules and keywords: %XX escapes, candidates for percent-decoding (only
+    // when decode_depth > 0; base64 runs are found by a direct scan, decode::base64_runs).
+    unsigned percent_id() const { return unsigned(rules.size() + keywords.size()); }
 };
 
 // Max capture window for unbounded rules; a rule's `window` overrides it.

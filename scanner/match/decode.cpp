@@ -28,6 +28,30 @@ int hex_value(unsigned char c) {
 
 bool is_base64_char(unsigned char c) { return kB64[c] >= 0; }
 
+void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
+    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t n = data.size(), k = kMinBase64Run;
+    std::size_t i = 0;  // invariant: d[i - 1] is not a base64 character (or i == 0)
+    while (i + k <= n && out.size() < max) {
+        if (kB64[d[i + k - 1]] < 0) {  // no run of k can cover d[i + k - 1]
+            i += k;
+            continue;
+        }
+        std::size_t j = i + k - 1;
+        while (j > i && kB64[d[j - 1]] >= 0) --j;
+        if (j > i) {  // d[j - 1] ends a shorter stretch: a run can only start at j
+            i = j;
+            continue;
+        }
+        std::size_t e = i + k;
+        while (e < n && kB64[d[e]] >= 0) ++e;
+        std::size_t end = e;
+        while (end < n && d[end] == '=' && (end - i) % 4) ++end;
+        if (end - i <= kMaxRun) out.emplace_back(i, end);
+        i = e + 1;
+    }
+}
+
 bool base64(std::string_view in, std::string& out) {
     out.clear();
     while (!in.empty() && in.back() == '=') in.remove_suffix(1);

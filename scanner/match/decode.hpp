@@ -18,6 +18,11 @@ inline constexpr std::size_t kMaxDecodedBytes = 4u << 20; // decoded bytes per b
 // The base64 and base64url alphabets together (padding '=' aside).
 bool is_base64_char(unsigned char c);
 
+// Appends [begin, end) of each run of at least kMinBase64Run base64(url) characters (with its '='
+// padding) in `data`, skipping runs longer than kMaxRun, until `out` holds `max` runs. Looks at
+// about one byte in twenty where no run is (a run of 20 must cover every 20th byte).
+void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max);
+
 // Standard or URL-safe base64, padding optional. False on a character outside the alphabets, on
 // misplaced padding, or on a length no encoding produces.
 bool base64(std::string_view in, std::string& out);

@@ -39,30 +39,53 @@ struct Expressions {
     std::vector<unsigned> flags, ids;
 };
 
-Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags) {
+// The expressions of one database: group < 0 is the main one (rules without a path, keywords, decode
+// candidates); group >= 0 holds the rules of that path group. Ids are rule indexes everywhere.
+Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags, int group) {
     Expressions e;
-    for (size_t i = 0; i < c.rules.size(); ++i) {
-        if (c.rules[i].kind == Rule::Kind::path) continue;  // matched on the path, not in the blob
+    auto add_rule = [&](std::size_t i) {
         e.patterns.push_back(c.rules[i].regex);
         e.flags.push_back(rule_flags[i]);
         e.ids.push_back(unsigned(i));
+    };
+    if (group >= 0) {
+        for (unsigned i : c.groups[std::size_t(group)].rules) add_rule(i);
+        return e;
     }
+    for (size_t i = 0; i < c.rules.size(); ++i)
+        if (c.rules[i].kind == Rule::Kind::regex && c.rules[i].path.empty()) add_rule(i);  // path rules: not in a blob
     for (size_t k = 0; k < c.keywords.size(); ++k) {
         e.patterns.push_back(escape_literal(c.keywords[k]));
         e.flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
         e.ids.push_back(unsigned(c.rules.size() + k));
     }
-    if (c.decode_depth > 0 && !e.patterns.empty()) {
-        // Decode candidates: the 20th character of each base64(url) run (one report per run: the
-        // match must start at the run's first character), and each %XX escape.
-        e.patterns.push_back("(?:^|[^A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20}");
-        e.flags.push_back(0);
-        e.ids.push_back(c.base64_id());
+    if (c.decode_depth > 0) {
+        // Percent-decoding candidates: each %XX escape (base64 runs are found without Hyperscan).
         e.patterns.push_back("%[0-9A-Fa-f]{2}");
         e.flags.push_back(0);
         e.ids.push_back(c.percent_id());
     }
     return e;
+}
+
+HsDatabase compile_db(const Expressions& e, const CompiledRules& c) {
+    if (e.patterns.empty()) return nullptr;
+    std::vector<const char*> ptrs;
+    for (const auto& p : e.patterns) ptrs.push_back(p.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(ptrs.data(), e.flags.data(), e.ids.data(), unsigned(ptrs.size()), HS_MODE_BLOCK, nullptr,
+                         &db, &err) != HS_SUCCESS) {
+        HsCompileError guard(err);
+        // err->expression indexes the expression array; its id is the rule's index.
+        const std::size_t id = err->expression >= 0 && size_t(err->expression) < e.ids.size()
+                                   ? e.ids[size_t(err->expression)]
+                                   : c.rules.size();
+        std::string which = id < c.rules.size() ? c.rules[id].source + ": rule '" + c.rules[id].id + "'"
+                                                : std::string("rules");
+        throw ConfigError(which + ": Hyperscan cannot compile the rule set: " + err->message);
+    }
+    return HsDatabase(db);
 }
 
 // Validates each rule alone (so an error names it) and returns its Hyperscan flags and max width.
@@ -88,11 +111,11 @@ unsigned check_rule(const Rule& r, unsigned& max_width) {
 
 std::string cache_key(const CompiledRules& c) {
     std::ostringstream os;
-    os << "keysweep-hsdb-v3\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
+    os << "keysweep-hsdb-v5\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";
-    for (const auto& r : c.rules) os << r.id << '\0' << r.regex << '\0' << r.window << '\n';
+    for (const auto& r : c.rules) os << r.id << '\0' << r.regex << '\0' << r.path << '\0' << r.window << '\n';
     for (const auto& k : c.keywords) os << k << '\n';
     return sha256_hex(os.str());
 }
@@ -103,18 +126,31 @@ fs::path default_cache_dir() {
     return {};
 }
 
-// File layout: magic line, key line, the rules' capture windows, sha256 of the payload, then the
-// payload (hs_serialize_database). Any mismatch means "rebuild", never "trust".
-constexpr const char* kMagic = "KEYSWEEP-HSDB 1";
+// File layout: magic line, key line, the rules' capture windows, the databases' sizes (main one
+// first, then one per path group; 0 for none), sha256 of the payload, then the payload (each
+// hs_serialize_database in turn). Any mismatch means "rebuild", never "trust".
+constexpr const char* kMagic = "KEYSWEEP-HSDB 2";
+
+std::vector<HsDatabase*> databases_of(CompiledRules& c) {
+    std::vector<HsDatabase*> v{&c.db};
+    for (auto& g : c.groups) v.push_back(&g.db);
+    return v;
+}
 
 bool load_cached(const fs::path& file, const std::string& key, CompiledRules& c) {
     std::ifstream f(file, std::ios::binary);
     if (!f) return false;
-    std::string magic, fkey, digest, windows;
+    std::string magic, fkey, digest, windows, sizes_line;
     if (!std::getline(f, magic) || magic != kMagic) return false;
     if (!std::getline(f, fkey) || fkey != key) return false;
     if (!std::getline(f, windows)) return false;
+    if (!std::getline(f, sizes_line)) return false;
     if (!std::getline(f, digest)) return false;
+    std::vector<std::size_t> sizes;
+    std::istringstream zs(sizes_line);
+    for (std::size_t x; zs >> x;) sizes.push_back(x);
+    auto dbs = databases_of(c);
+    if (sizes.size() != dbs.size()) return false;
     std::vector<std::uint32_t> w;
     std::istringstream ws(windows);
     for (std::uint32_t x; ws >> x;) w.push_back(x);
@@ -128,19 +164,36 @@ bool load_cached(const fs::path& file, const std::string& key, CompiledRules& c)
     f.seekg(at);
     if (!f.read(payload.data(), std::streamsize(payload.size()))) return false;
     if (payload.empty() || sha256_hex(payload) != digest) return false;  // torn or tampered: rebuild
-    hs_database_t* db = nullptr;
-    if (hs_deserialize_database(payload.data(), payload.size(), &db) != HS_SUCCESS) return false;
-    c.db.reset(db);
+    std::size_t at_byte = 0;
+    std::vector<HsDatabase> loaded;
+    for (std::size_t n : sizes) {
+        if (at_byte + n > payload.size()) return false;
+        hs_database_t* db = nullptr;
+        if (n && hs_deserialize_database(payload.data() + at_byte, n, &db) != HS_SUCCESS) return false;
+        loaded.emplace_back(db);
+        at_byte += n;
+    }
+    if (at_byte != payload.size()) return false;
+    for (std::size_t i = 0; i < dbs.size(); ++i) *dbs[i] = std::move(loaded[i]);
     for (size_t i = 0; i < w.size(); ++i) c.runtime[i]->window = w[i];
     return true;
 }
 
-void store_cached(const fs::path& dir, const fs::path& file, const std::string& key, const CompiledRules& c) {
-    const hs_database_t* db = c.db.get();
-    char* bytes = nullptr;
-    size_t len = 0;
-    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
-    std::unique_ptr<char, decltype(&std::free)> guard(bytes, &std::free);
+void store_cached(const fs::path& dir, const fs::path& file, const std::string& key, CompiledRules& c) {
+    std::string payload;
+    std::vector<std::size_t> sizes;
+    for (HsDatabase* d : databases_of(c)) {
+        if (!*d) {
+            sizes.push_back(0);
+            continue;
+        }
+        char* bytes = nullptr;
+        size_t len = 0;
+        if (hs_serialize_database(d->get(), &bytes, &len) != HS_SUCCESS) return;
+        std::unique_ptr<char, decltype(&std::free)> guard(bytes, &std::free);
+        payload.append(bytes, len);
+        sizes.push_back(len);
+    }
     std::error_code ec;
     fs::create_directories(dir, ec);
     // Write to a private temp file, then rename: readers never see a half-written cache.
@@ -149,11 +202,12 @@ void store_cached(const fs::path& dir, const fs::path& file, const std::string& 
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) return;
-        std::string_view payload(bytes, len);
         out << kMagic << '\n' << key << '\n';
         for (const auto& rt : c.runtime) out << rt->window << ' ';
+        out << '\n';
+        for (std::size_t z : sizes) out << z << ' ';
         out << '\n' << sha256_hex(payload) << '\n';
-        out.write(bytes, std::streamsize(len));
+        out.write(payload.data(), std::streamsize(payload.size()));
         if (!out) {
             fs::remove(tmp, ec);
             return;
@@ -189,24 +243,8 @@ void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
         c.runtime[i]->window = std::min<std::uint32_t>(width, cap);
         if (c.rules[i].window) c.runtime[i]->window = c.rules[i].window;
     }
-    Expressions e = expressions_of(c, rule_flags);
-    if (e.patterns.empty()) return;  // only path rules: nothing to scan blobs for
-    std::vector<const char*> ptrs;
-    for (const auto& p : e.patterns) ptrs.push_back(p.c_str());
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(ptrs.data(), e.flags.data(), e.ids.data(), unsigned(ptrs.size()), HS_MODE_BLOCK, nullptr,
-                         &db, &err) != HS_SUCCESS) {
-        HsCompileError guard(err);
-        // err->expression indexes the expression array; its id is the rule's index.
-        const std::size_t id = err->expression >= 0 && size_t(err->expression) < e.ids.size()
-                                   ? e.ids[size_t(err->expression)]
-                                   : c.rules.size();
-        std::string which = id < c.rules.size() ? c.rules[id].source + ": rule '" + c.rules[id].id + "'"
-                                                : std::string("rules");
-        throw ConfigError(which + ": Hyperscan cannot compile the rule set: " + err->message);
-    }
-    c.db.reset(db);
+    c.db = compile_db(expressions_of(c, rule_flags, -1), c);
+    for (std::size_t g = 0; g < c.groups.size(); ++g) c.groups[g].db = compile_db(expressions_of(c, rule_flags, int(g)), c);
     if (opts.use_cache && !file.empty()) store_cached(dir, file, key, c);
 }
 

@@ -227,7 +227,7 @@ struct BlobMatcher::Impl {
     std::vector<std::vector<Region>> regions;  // per rule
     std::vector<unsigned> touched;             // rules with at least one region
     std::vector<char> keyword_seen;
-    std::vector<Candidate> b64_runs;           // base64 runs of >= 20 characters (begin, end)
+    std::vector<std::pair<std::size_t, std::size_t>> runs;  // base64 runs (scratch for take_candidates)
     std::vector<std::uint64_t> pct_ends;       // ends of %XX escapes
     std::vector<char> group_on;                // path groups whose path matches this blob's
     bool any_group_on = false;
@@ -258,10 +258,7 @@ struct BlobMatcher::Impl {
         auto* self = static_cast<Impl*>(ctx);
         const std::size_t n = self->rules->rules.size();
         if (id >= n) {
-            if (id == self->rules->base64_id()) {
-                // One report per run, at its 20th character; take_candidates finds where it ends.
-                self->b64_runs.push_back({to - decode::kMinBase64Run, to, true});
-            } else if (id == self->rules->percent_id()) {
+            if (id == self->rules->percent_id()) {
                 self->pct_ends.push_back(to);
             } else {
                 self->keyword_seen[id - n] = 1;
@@ -390,16 +387,11 @@ struct BlobMatcher::Impl {
     // Decode candidates of this level, bounded: base64 runs and percent-encoded runs.
     std::vector<Candidate> take_candidates(std::string_view data) {
         std::vector<Candidate> out;
-        for (Candidate c : b64_runs) {
-            while (c.end < data.size() && c.end - c.begin <= decode::kMaxRun &&
-                   decode::is_base64_char(static_cast<unsigned char>(data[c.end])))
-                ++c.end;
-            while (c.end < data.size() && c.end - c.begin < decode::kMaxRun && data[c.end] == '=' && (c.end - c.begin) % 4)
-                ++c.end;  // padding
-            if (c.end - c.begin > decode::kMaxRun) continue;
-            out.push_back(c);
-            if (out.size() >= decode::kMaxCandidates) break;
-        }
+        // Base64 runs by a direct scan: a character-class pattern in the Hyperscan database would
+        // slow every blob's scan several times over.
+        runs.clear();
+        decode::base64_runs(data, runs, decode::kMaxCandidates);
+        for (auto [b, e] : runs) out.push_back({b, e, true});
         std::uint64_t covered = 0;
         for (std::uint64_t end : pct_ends) {
             if (out.size() >= decode::kMaxCandidates) break;
@@ -411,7 +403,6 @@ struct BlobMatcher::Impl {
             covered = e;
             out.push_back({b, e, false});
         }
-        b64_runs.clear();
         pct_ends.clear();
         return out;
     }
@@ -430,7 +421,6 @@ void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path,
     touched.clear();
     std::fill(keyword_seen.begin(), keyword_seen.end(), 0);
     raws.clear();
-    b64_runs.clear();
     pct_ends.clear();
 
     // Hyperscan takes at most 4 GiB per call; blobs that large are skipped upstream.
@@ -440,7 +430,7 @@ void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path,
             if (group_on[g] && c.groups[g].db)
                 hs_scan(c.groups[g].db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_match, this);
     std::vector<Candidate> cands;
-    if (depth > 0 && (!b64_runs.empty() || !pct_ends.empty())) cands = take_candidates(data);
+    if (depth > 0 && data.size() >= decode::kMinBase64Run) cands = take_candidates(data);
     const std::size_t first = out.size();
     if (!touched.empty()) {
         std::sort(touched.begin(), touched.end());
@@ -652,7 +642,7 @@ void BlobMatcher::scan(std::string_view data, std::string_view path, std::vector
     m.any_group_on = false;
     if (c.any_group_path && c.any_group_path->search(path, m.md.get()))
         for (std::size_t g = 0; g < c.groups.size(); ++g)
-            m.any_group_on |= bool(m.group_on[g] = c.groups[g].re->search(path, m.md.get()));
+            m.any_group_on |= bool((m.group_on[g] = c.groups[g].re->search(path, m.md.get())));
     if (c.db || m.any_group_on) m.scan_level(data, path, out, c.decode_depth);
 
     if (out.size() - first > 1 && !c.generic_ids.empty()) drop_generic_overlaps(c, out, first);

@@ -87,6 +87,8 @@ Rule parse_rule(const toml::table& t, const std::string& source, size_t index) {
         r.allowlists.push_back(AllowRule{std::move(m), AllowRule::Target::match, {}, {}, {}, false});
     if (auto l = string_list(t, "allow_line", source, r.id); !l.empty())
         r.allowlists.push_back(AllowRule{std::move(l), AllowRule::Target::line, {}, {}, {}, false});
+    if (auto p = string_list(t, "allow_paths", source, r.id); !p.empty())
+        r.allowlists.push_back(AllowRule{{}, AllowRule::Target::secret, {}, std::move(p), {}, false});
     r.verify = t["verify"].value_or(std::string());
     if (!r.verify.empty() && r.verify != "aws:key-id" && r.verify != "aws:secret" && r.verify != "aws:session-token")
         fail(source, r.id, "unknown verify kind '" + r.verify + "'");

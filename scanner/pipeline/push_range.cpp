@@ -63,7 +63,8 @@ bool blob_at(git_tree* tree, const std::string& path, git_oid& out) {
 }
 
 // Where `path` in `commit` came from when its first parent has no such path: a rename or copy source.
-bool rename_source(git_repository* repo, git_tree* parent, git_tree* tree, const std::string& path, git_oid& out) {
+bool rename_source(git_repository* repo, git_tree* parent, git_tree* tree, const std::string& path, git_oid& out,
+                   std::string& out_path) {
     git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
     opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
     git_diff* dp = nullptr;
@@ -76,16 +77,21 @@ bool rename_source(git_repository* repo, git_tree* parent, git_tree* tree, const
         const git_diff_delta* d = git_diff_get_delta(dp, i);
         if ((d->status == GIT_DELTA_RENAMED || d->status == GIT_DELTA_COPIED) && path == d->new_file.path) {
             out = d->old_file.id;
+            out_path = d->old_file.path;
             return true;
         }
     }
     return false;
 }
 
-// The versions of `path` that `commit`'s parents had (see keep_introduced). Empty for a root commit
-// or a file no parent had in any form.
-std::vector<git_oid> old_versions(git_repository* repo, const std::string& commit_hex, const std::string& path) {
-    std::vector<git_oid> out;
+// The versions of `path` that `commit`'s parents had (see keep_introduced), with their paths there.
+// Empty for a root commit or a file no parent had in any form.
+struct OldBlob {
+    git_oid id;
+    std::string path;
+};
+std::vector<OldBlob> old_versions(git_repository* repo, const std::string& commit_hex, const std::string& path) {
+    std::vector<OldBlob> out;
     git_oid cid;
     git_commit* c = nullptr;
     if (git_oid_fromstr(&cid, commit_hex.c_str()) != 0 || git_commit_lookup(&c, repo, &cid) != 0) return out;
@@ -99,15 +105,15 @@ std::vector<git_oid> old_versions(git_repository* repo, const std::string& commi
         if (git_commit_tree(&t, pc) != 0) continue;
         git::Tree tree(t);
         git_oid id;
-        if (blob_at(t, path, id)) out.push_back(id);
+        if (blob_at(t, path, id)) out.push_back({id, path});
         if (i == 0) first_parent_tree = std::move(tree);
     }
     if (out.empty() && first_parent_tree) {
         git_tree* t = nullptr;
         if (git_commit_tree(&t, c) == 0) {
             git::Tree tree(t);
-            git_oid id;
-            if (rename_source(repo, first_parent_tree.get(), t, path, id)) out.push_back(id);
+            OldBlob b;
+            if (rename_source(repo, first_parent_tree.get(), t, path, b.id, b.path)) out.push_back(std::move(b));
         }
     }
     return out;
@@ -196,21 +202,22 @@ void keep_introduced(git_repository* repo, std::vector<Finding>& findings,
     };
 
     BlobMatcher matcher(rules);
+    const auto path_rules = path_rule_ids(*rules);
     std::vector<char> keep(findings.size(), 1);
     for (const auto& [key, idx] : groups) {
         const auto& [commit, path, blob] = key;
-        std::vector<git_oid> olds = old_versions(repo, commit, path);
+        std::vector<OldBlob> olds = old_versions(repo, commit, path);
         if (olds.empty()) continue;  // a new file: all of it is new
         git_oid bid;
         git::OdbObject after_obj;
         if (git_oid_fromstr(&bid, blob.c_str()) != 0 || !read(bid, after_obj)) continue;
         std::vector<git::OdbObject> old_objs(olds.size());
-        std::vector<std::string_view> before;
+        std::vector<OldVersion> before;
         for (std::size_t k = 0; k < olds.size(); ++k)
-            if (read(olds[k], old_objs[k])) before.push_back(view(old_objs[k]));
+            if (read(olds[k].id, old_objs[k])) before.push_back({olds[k].path, view(old_objs[k])});
         std::vector<Finding> group;
         for (std::size_t i : idx) group.push_back(findings[i]);
-        keep_new_findings(group, view(after_obj), before, path, matcher);
+        keep_new_findings(group, view(after_obj), before, matcher, path_rules);
         std::set<std::tuple<std::uint64_t, std::uint64_t, std::string>> kept;
         for (const auto& f : group) kept.insert({f.start, f.end, f.rule_id});
         for (std::size_t i : idx)

@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
-#include <unordered_set>
+#include <optional>
 
 namespace ks {
 
@@ -18,16 +19,34 @@ bool looks_binary(std::string_view data) {
 
 }  // namespace
 
-void keep_new_findings(std::vector<Finding>& findings, std::string_view after,
-                       const std::vector<std::string_view>& before, std::string_view path, BlobMatcher& matcher) {
+std::unordered_set<std::string> path_rule_ids(const CompiledRules& rules) {
+    std::unordered_set<std::string> ids;
+    for (const auto& r : rules_of(rules))
+        if (r.kind == Rule::Kind::path) ids.insert(r.id);
+    return ids;
+}
+
+void keep_new_findings(std::vector<Finding>& findings, std::string_view after, const std::vector<OldVersion>& before,
+                       BlobMatcher& matcher, const std::unordered_set<std::string>& path_rules) {
     if (findings.empty() || before.empty()) return;
-    AddedLines added = AddedLines::compute(before, after);
-    std::unordered_set<std::string> old_fingerprints;
-    std::vector<Finding> old;
-    for (auto b : before) matcher.scan(b, path, old);
-    for (const auto& f : old) old_fingerprints.insert(f.fingerprint);
+    std::unordered_set<std::string> old_content, old_paths;
+    std::vector<Finding> scratch;
+    for (const auto& b : before) {
+        scratch.clear();
+        matcher.scan(b.data, b.path, scratch);
+        for (const auto& f : scratch) old_content.insert(f.fingerprint);
+        scratch.clear();
+        matcher.scan_path(b.path, scratch);
+        for (const auto& f : scratch) old_paths.insert(f.fingerprint);
+    }
+    std::optional<AddedLines> added;  // only when a content finding needs it
+    std::vector<std::string_view> old_texts;
+    for (const auto& b : before) old_texts.push_back(b.data);
     std::erase_if(findings, [&](const Finding& f) {
-        return !added.intersects(f.line, std::max(f.line, f.end_line)) || old_fingerprints.count(f.fingerprint);
+        if (path_rules.count(f.rule_id)) return old_paths.count(f.fingerprint) > 0;
+        if (old_content.count(f.fingerprint)) return true;
+        if (!added) added = AddedLines::compute(old_texts, after);
+        return !added->intersects(f.line, std::max(f.line, f.end_line));
     });
 }
 
@@ -42,31 +61,62 @@ ScanOutcome scan_staged(StagedSource& source, const std::shared_ptr<const Compil
     std::vector<StagedBlob> staged = source.changes();
     if (!staged.empty()) {
         BlobMatcher matcher(rules);
-        std::string data, old_data, detail;
-        for (const StagedBlob& b : staged) {
-            StagedRead st = source.read(b.id, opts.max_blob_size, data, detail);
+        // Only blobs with findings are kept (with their bytes) for the comparison with HEAD's
+        // version, which most staged files never need.
+        struct Hit {
+            std::size_t blob;
+            std::string data;
+            std::vector<Finding> found;
+        };
+        std::vector<Hit> hits;
+        std::vector<std::string> ids;
+        for (const auto& b : staged) ids.push_back(b.id);
+        source.read_each(ids, opts.max_blob_size, [&](std::size_t i, StagedRead st, const std::string& data,
+                                                      const std::string& detail) {
+            const StagedBlob& b = staged[i];
             if (st != StagedRead::ok) {
                 diag.warn(st == StagedRead::too_large ? "too-large" : "missing",
                           root + ": staged blob " + b.id + " (" + b.path + ")", detail);
-                continue;
-            }
-            if (!opts.scan_binary && looks_binary(data)) {
-                diag.count("binary");
-                continue;
+                return;
             }
             std::vector<Finding> found;
-            matcher.scan(data, b.path, found);
-            out.summary.blobs_scanned += 1;
-            out.summary.bytes_scanned += data.size();
-            if (found.empty()) continue;
+            if (!opts.scan_binary && looks_binary(data)) {
+                diag.count("binary");
+                matcher.scan_path(b.path, found);  // path rules (key stores, ...) still apply
+            } else {
+                matcher.scan(data, b.path, found);
+                out.summary.blobs_scanned += 1;
+                out.summary.bytes_scanned += data.size();
+            }
+            if (!found.empty()) hits.push_back({i, data, std::move(found)});
+        });
 
-            // Only now is HEAD's version worth reading: most staged files hold no finding at all. One
-            // too large or unreadable counts as absent: everything is then new.
-            std::vector<std::string_view> before;
-            if (!b.old_id.empty() && source.read(b.old_id, opts.max_blob_size, old_data, detail) == StagedRead::ok)
-                before.push_back(old_data);
-            keep_new_findings(found, data, before, b.path, matcher);
-            for (auto& f : found) {
+        // HEAD's versions of the files with findings. One too large or unreadable counts as absent:
+        // everything in the file is then new.
+        std::vector<std::string> old_ids;
+        std::vector<std::size_t> old_of(hits.size(), SIZE_MAX);
+        for (std::size_t h = 0; h < hits.size(); ++h) {
+            const StagedBlob& b = staged[hits[h].blob];
+            if (b.old_id.empty()) continue;
+            old_of[h] = old_ids.size();
+            old_ids.push_back(b.old_id);
+        }
+        std::vector<std::string> old_data(old_ids.size());
+        std::vector<char> old_ok(old_ids.size(), 0);
+        source.read_each(old_ids, opts.max_blob_size, [&](std::size_t i, StagedRead st, const std::string& data,
+                                                          const std::string&) {
+            if (st != StagedRead::ok) return;
+            old_data[i] = data;
+            old_ok[i] = 1;
+        });
+
+        const auto path_rules = path_rule_ids(*rules);
+        for (std::size_t h = 0; h < hits.size(); ++h) {
+            const StagedBlob& b = staged[hits[h].blob];
+            std::vector<OldVersion> before;
+            if (old_of[h] != SIZE_MAX && old_ok[old_of[h]]) before.push_back({b.old_path, old_data[old_of[h]]});
+            keep_new_findings(hits[h].found, hits[h].data, before, matcher, path_rules);
+            for (auto& f : hits[h].found) {
                 f.blob_id = b.id;
                 out.findings.push_back(std::move(f));
             }

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 #include <string_view>
 #include <tuple>
@@ -21,6 +22,7 @@
 extern char** environ;
 
 namespace ks {
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -205,11 +207,13 @@ bool write_all(int fd, std::string_view s) {
 
 // ---------------------------------------------------------------------------------------------------
 
+using ReadSink = StagedSource::ReadSink;
+
 struct StagedSource::Impl {
     virtual ~Impl() = default;
-    std::string root;
+    virtual const std::string& root() = 0;
     virtual std::vector<StagedBlob> changes() = 0;
-    virtual StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) = 0;
+    virtual void read_each(const std::vector<std::string>& ids, std::uint64_t max_size, const ReadSink& sink) = 0;
     virtual const char* backend() const = 0;
 };
 
@@ -234,35 +238,46 @@ public:
         for (auto& s : g->env_) g->envp_.push_back(s.data());
         g->envp_.push_back(nullptr);
 
-        Child rp;
-        int rc = spawn(g->args({"rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"}), g->envp_.data(), false, rp);
+        // All three start at once and run while the caller loads its rules; nothing waits here.
+        int rc = spawn(g->args({"rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"}), g->envp_.data(), false,
+                       g->rev_parse_);
         if (rc == ENOENT || rc == EACCES) return nullptr;
+        if (rc == 0)
+            rc = spawn(g->args({"diff-index", "--cached", "-z", "-M", "--raw", "--no-color", "HEAD", "--"}),
+                       g->envp_.data(), false, g->diff_);
+        if (rc == 0) rc = spawn(g->args({"cat-file", "--batch"}), g->envp_.data(), true, g->cat_);
         if (rc != 0) throw std::runtime_error(path + ": cannot run git: " + std::strerror(rc));
+        g->reader_ = std::make_unique<BatchReader>(g->cat_.out.fd);
+        g->path_ = path;
+        return g;
+    }
+
+    // rev-parse's answer: the top folder, and whether HEAD is a commit yet.
+    const std::string& root() override {
+        if (resolved_) return root_;
         std::string out, err;
-        int status = collect(rp, out, err);
+        int status = collect(rev_parse_, out, err);
         // 0: HEAD is a commit. 1 (with the top folder printed): no commit yet. Else: no work tree here.
         auto nl = out.find('\n');
         if ((status != 0 && status != 1) || nl == std::string::npos || nl == 0) {
             std::string why = first_line(err);
-            throw std::runtime_error(path + ": not a git repository with a work tree (--staged needs one)" +
+            throw std::runtime_error(path_ + ": not a git repository with a work tree (--staged needs one)" +
                                      (why.empty() ? "" : ": " + why));
         }
-        g->root = out.substr(0, nl);
-        std::string head = status == 0 ? first_line(out.substr(nl + 1)) : "";
-
-        // Both start now and run while the caller loads its rules.
-        if (head.empty()) {
-            g->listing_unborn_ = true;
-            rc = spawn(g->args({"ls-files", "--stage", "-z"}), g->envp_.data(), false, g->diff_);
-        } else {
-            rc = spawn(g->args({"diff-index", "--cached", "-z", "-M", "--raw", "--no-color", head, "--"}),
-                       g->envp_.data(), false, g->diff_);
+        root_ = out.substr(0, nl);
+        resolved_ = true;
+        if (status == 1) {
+            // No commit yet: every staged file is new; list the index instead.
+            diff_.reap();
+            listing_unborn_ = true;
+            int rc = spawn(args({"ls-files", "--stage", "-z"}), envp_.data(), false, diff_);
+            if (rc != 0) throw std::runtime_error(path_ + ": cannot run git: " + std::strerror(rc));
         }
-        if (rc != 0) throw std::runtime_error(path + ": cannot run git: " + std::strerror(rc));
-        return g;
+        return root_;
     }
 
     ~GitCli() override {
+        rev_parse_.reap();
         diff_.reap();
         cat_.reap();
     }
@@ -270,31 +285,44 @@ public:
     const char* backend() const override { return "git"; }
 
     std::vector<StagedBlob> changes() override {
+        root();
         std::string out, err;
         int status = collect(diff_, out, err);
         if (status != 0)
-            throw std::runtime_error(root + ": cannot compare the index with HEAD: " +
+            throw std::runtime_error(root_ + ": cannot compare the index with HEAD: " +
                                      (first_line(err).empty() ? "git exited " + std::to_string(status) : first_line(err)));
         return listing_unborn_ ? parse_ls_files(out) : parse_diff_index(out);
     }
 
-    StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) override {
-        data.clear();
-        if (cat_.pid <= 0) {
-            ::signal(SIGPIPE, SIG_IGN);  // a git that dies must not take us with it: writes fail instead
-            int rc = spawn(args({"cat-file", "--batch"}), envp_.data(), true, cat_);
-            if (rc != 0) {
-                detail = std::string("cannot run git cat-file: ") + std::strerror(rc);
-                return StagedRead::missing;
+    void read_each(const std::vector<std::string>& ids, std::uint64_t max_size, const ReadSink& sink) override {
+        std::string data, detail;
+        // Requests go out in groups small enough that they never fill the pipe while git's answers
+        // wait to be read (no deadlock), and large enough to save round trips.
+        constexpr std::size_t kGroup = 256;
+        for (std::size_t first = 0; first < ids.size(); first += kGroup) {
+            const std::size_t last = std::min(ids.size(), first + kGroup);
+            std::string request;
+            for (std::size_t i = first; i < last; ++i) request += ids[i] + "\n";
+            const bool sent = write_all(cat_.in.fd, request);
+            for (std::size_t i = first; i < last; ++i) {
+                StagedRead st = sent ? answer(max_size, data, detail) : StagedRead::missing;
+                if (!sent) detail = "git cat-file stopped answering";
+                sink(i, st, data, detail);
             }
-            reader_ = std::make_unique<BatchReader>(cat_.out.fd);
         }
+    }
+
+private:
+    GitCli() { ::signal(SIGPIPE, SIG_IGN); }  // a git that dies must not take us with it: writes fail instead
+
+    // One answer of `git cat-file --batch`: "<id> blob <size>\n<content>\n" or "<id> missing\n".
+    StagedRead answer(std::uint64_t max_size, std::string& data, std::string& detail) {
+        data.clear();
         std::string header;
-        if (!write_all(cat_.in.fd, id + "\n") || !reader_->line(header)) {
+        if (!reader_->line(header)) {
             detail = "git cat-file stopped answering";
             return StagedRead::missing;
         }
-        // "<id> blob <size>" or "<id> missing"
         auto sp2 = header.rfind(' ');
         auto sp1 = header.find(' ');
         if (sp1 == std::string::npos || sp2 == sp1 || header.compare(sp1 + 1, sp2 - sp1 - 1, "blob") != 0) {
@@ -314,9 +342,6 @@ public:
         }
         return StagedRead::ok;
     }
-
-private:
-    GitCli() = default;
 
     std::vector<std::string> args(std::initializer_list<std::string> rest) const {
         std::vector<std::string> a = prefix_;
@@ -338,7 +363,7 @@ private:
         std::string meta, p1, p2;
         while (pos < out.size() && field(meta)) {
             if (meta.size() < 2 || meta[0] != ':')
-                throw std::runtime_error(root + ": unexpected output from git diff-index");
+                throw std::runtime_error(root_ + ": unexpected output from git diff-index");
             std::vector<std::string> w;
             std::size_t s = 1;
             while (s <= meta.size()) {
@@ -347,10 +372,10 @@ private:
                 w.push_back(meta.substr(s, e - s));
                 s = e + 1;
             }
-            if (w.size() != 5 || w[4].empty() || !field(p1)) throw std::runtime_error(root + ": unexpected output from git diff-index");
+            if (w.size() != 5 || w[4].empty() || !field(p1)) throw std::runtime_error(root_ + ": unexpected output from git diff-index");
             const char status = w[4][0];
             const bool two_paths = status == 'R' || status == 'C';
-            if (two_paths && !field(p2)) throw std::runtime_error(root + ": unexpected output from git diff-index");
+            if (two_paths && !field(p2)) throw std::runtime_error(root_ + ": unexpected output from git diff-index");
             if (status != 'A' && status != 'M' && status != 'R' && status != 'C' && status != 'T') continue;
             if (!is_file_mode(w[1])) continue;
             StagedBlob b;
@@ -389,8 +414,9 @@ private:
     std::vector<std::string> prefix_;
     std::vector<std::string> env_;
     std::vector<char*> envp_;
-    Child diff_, cat_;
-    bool listing_unborn_ = false;
+    Child rev_parse_, diff_, cat_;
+    bool listing_unborn_ = false, resolved_ = false;
+    std::string path_, root_;
     std::unique_ptr<BatchReader> reader_;
 };
 
@@ -412,9 +438,11 @@ public:
         repo_.reset(r);
         const char* wd = git_repository_workdir(r);
         if (!wd) throw std::runtime_error(path + ": a bare repository has no staged changes (--staged needs a work tree)");
-        root = wd;
-        while (root.size() > 1 && root.back() == '/') root.pop_back();
+        root_ = wd;
+        while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
     }
+
+    const std::string& root() override { return root_; }
 
     const char* backend() const override { return "libgit2"; }
 
@@ -422,25 +450,25 @@ public:
         git_repository* repo = repo_.get();
         git_index* ip = nullptr;
         if (git_repository_index(&ip, repo) != 0)
-            throw std::runtime_error(root + ": cannot read the index: " + git::last_error());
+            throw std::runtime_error(root_ + ": cannot read the index: " + git::last_error());
         git::Index index(ip);
         git::Tree tree;
         if (git_repository_head_unborn(repo) != 1) {
             git_object* o = nullptr;
             if (git_revparse_single(&o, repo, "HEAD^{tree}") != 0)
-                throw std::runtime_error(root + ": cannot read HEAD: " + git::last_error());
+                throw std::runtime_error(root_ + ": cannot read HEAD: " + git::last_error());
             tree.reset(reinterpret_cast<git_tree*>(o));
         }
         git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
         opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
         git_diff* dp = nullptr;
         if (git_diff_tree_to_index(&dp, repo, tree.get(), index.get(), &opts) != 0)
-            throw std::runtime_error(root + ": cannot compare the index with HEAD: " + git::last_error());
+            throw std::runtime_error(root_ + ": cannot compare the index with HEAD: " + git::last_error());
         Diff diff(dp);
         git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
         find.flags = GIT_DIFF_FIND_RENAMES;
         if (git_diff_num_deltas(dp) > 1 && git_diff_find_similar(dp, &find) != 0)
-            throw std::runtime_error(root + ": cannot detect renames: " + git::last_error());
+            throw std::runtime_error(root_ + ": cannot detect renames: " + git::last_error());
 
         std::vector<StagedBlob> out;
         for (size_t i = 0, n = git_diff_num_deltas(dp); i < n; ++i) {
@@ -467,7 +495,16 @@ public:
         return out;
     }
 
-    StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) override {
+    void read_each(const std::vector<std::string>& ids, std::uint64_t max_size, const ReadSink& sink) override {
+        std::string data, detail;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            StagedRead st = read(ids[i], max_size, data, detail);
+            sink(i, st, data, detail);
+        }
+    }
+
+private:
+    StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) {
         data.clear();
         if (!odb_) {
             git_odb* raw = nullptr;
@@ -498,14 +535,14 @@ public:
         return StagedRead::ok;
     }
 
-private:
     git::Repository repo_;
     git::Odb odb_;
+    std::string root_;
 };
 
 }  // namespace
 
-StagedSource::StagedSource(const std::string& path, bool from_env) {
+StagedSource::StagedSource(const std::string& path, bool from_env) : from_env_(from_env) {
     // KEYSWEEP_STAGED_BACKEND=libgit2 forces the fallback (tests use it; so can a person comparing).
     const char* forced = std::getenv("KEYSWEEP_STAGED_BACKEND");
     if (!(forced && std::string_view(forced) == "libgit2")) impl_ = GitCli::start(path, from_env);
@@ -514,12 +551,22 @@ StagedSource::StagedSource(const std::string& path, bool from_env) {
 
 StagedSource::~StagedSource() = default;
 
-const std::string& StagedSource::root() const { return impl_->root; }
+const std::string& StagedSource::root() { return impl_->root(); }
+
+std::string StagedSource::root_hint() {
+    // Where git runs hooks: the top of the work tree, with GIT_DIR set for a linked worktree.
+    if (from_env_ && !std::getenv("GIT_WORK_TREE")) {
+        std::error_code ec;
+        fs::path here = fs::current_path(ec);
+        if (!ec && (std::getenv("GIT_DIR") || fs::exists(here / ".git", ec))) return here.string();
+    }
+    return root();
+}
 
 std::vector<StagedBlob> StagedSource::changes() { return impl_->changes(); }
 
-StagedRead StagedSource::read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail) {
-    return impl_->read(id, max_size, data, detail);
+void StagedSource::read_each(const std::vector<std::string>& ids, std::uint64_t max_size, const ReadSink& sink) {
+    impl_->read_each(ids, max_size, sink);
 }
 
 const char* StagedSource::backend() const { return impl_->backend(); }

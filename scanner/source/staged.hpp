@@ -7,7 +7,9 @@
 // reads HEAD's whole tree, and its initialisation loads the system's CA certificates).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,8 +36,14 @@ public:
     StagedSource(const StagedSource&) = delete;
     StagedSource& operator=(const StagedSource&) = delete;
 
-    // The work tree's top folder.
-    const std::string& root() const;
+    // The work tree's top folder. May wait for git's answer; throws std::runtime_error (naming the
+    // path) when there is no repository with a work tree there.
+    const std::string& root();
+
+    // root() without waiting when the answer is plain: the current folder, when it holds `.git` (or
+    // GIT_DIR is set, as in a hook of a linked worktree) and the repository is found from the
+    // environment. It can differ from root() only with core.worktree; compare when it matters.
+    std::string root_hint();
 
     // One entry per file the index adds, modifies, renames or copies relative to HEAD (every entry of
     // the index when HEAD has no commit yet). Deletions, submodules, symbolic links and unresolved
@@ -44,8 +52,10 @@ public:
     // be read. Call once.
     std::vector<StagedBlob> changes();
 
-    // Reads a blob into `data`; otherwise `detail` says why.
-    StagedRead read(const std::string& id, std::uint64_t max_size, std::string& data, std::string& detail);
+    // Reads the blobs `ids`, calling sink(index, status, data, detail) for each, in order: `data` holds
+    // the blob when status is ok (valid during the call), else `detail` says why.
+    using ReadSink = std::function<void(std::size_t, StagedRead, const std::string& data, const std::string& detail)>;
+    void read_each(const std::vector<std::string>& ids, std::uint64_t max_size, const ReadSink& sink);
 
     // "git" or "libgit2": which one answers (for diagnostics and tests).
     const char* backend() const;
@@ -54,6 +64,7 @@ public:
 
 private:
     std::unique_ptr<Impl> impl_;
+    bool from_env_ = false;
 };
 
 }  // namespace ks

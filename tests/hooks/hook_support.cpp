@@ -13,9 +13,13 @@ struct Hermetic {
     TempDir dir;
     Hermetic() {
         fs::create_directories(dir / "home");
-        fs::create_directories(dir / "cache");
         ::setenv("HOME", (dir / "home").c_str(), 1);
-        ::setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
+        // The compiled-rules cache is shared by every test process (ctest runs each test alone): it
+        // holds only keysweep's own database, keyed by content and checked on load, and compiling the
+        // default rules once per test would dominate the suite's time.
+        fs::path cache = fs::path(keysweep_bin()).parent_path() / "test-xdg-cache";
+        fs::create_directories(cache);
+        ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
         ::setenv("XDG_CONFIG_HOME", (dir / "home" / ".config").c_str(), 1);
         ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
         ::setenv("NO_COLOR", "1", 1);

@@ -44,6 +44,9 @@ struct HookedRepo {
     std::string remote_ref(const std::string& ref) const;
 };
 
+// Everything a git command printed: git sends a hook's stdout to stderr.
+inline std::string both(const RunResult& r) { return r.out + r.err; }
+
 // Parses a JSON report; an empty output is an empty report.
 nlohmann::json parse_report(const std::string& out);
 

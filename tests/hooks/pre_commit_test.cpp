@@ -1,6 +1,8 @@
 // `keysweep hook pre-commit` / `scan --staged`, driven by real `git commit` with the hook installed.
 #include "hook_support.hpp"
 
+#include <fstream>
+
 namespace ks::test {
 namespace {
 
@@ -24,7 +26,7 @@ TEST(PreCommit, StagedKeyBlocksTheCommitWithAdvice) {
     EXPECT_NE(r.exit_code, 0);
     EXPECT_EQ(h.repo.head(), before) << "the commit went through";
     // Where, as the developer sees it, and what to do about it.
-    EXPECT_NE(r.out.find("config/app.ini:3:21"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(both(r).find("config/app.ini:3:21"), std::string::npos) << both(r);
     EXPECT_NE(r.err.find("commit blocked"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("git restore --staged"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("rotate"), std::string::npos) << r.err;
@@ -93,9 +95,9 @@ TEST(PreCommit, KeyAlreadyInHistoryIsNotReported) {
                  "export ZONE=a\nexport REGION=eu-west-2\n" + key_line(3) + "backup_" + key_line(4));
     r = h.commit("second key");
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.out.find(fake_aws_key_id(4)), std::string::npos) << r.out;
-    EXPECT_EQ(r.out.find(fake_aws_key_id(3)), std::string::npos) << "old key reported again: " << r.out;
-    EXPECT_NE(r.out.find("deploy/environment.sh:4:"), std::string::npos) << r.out;
+    EXPECT_NE(both(r).find(fake_aws_key_id(4)), std::string::npos) << both(r);
+    EXPECT_EQ(both(r).find(fake_aws_key_id(3)), std::string::npos) << "old key reported again: " << both(r);
+    EXPECT_NE(both(r).find("deploy/environment.sh:4:"), std::string::npos) << both(r);
 }
 
 // Lines are those of the staged version, not the working tree's.
@@ -123,7 +125,7 @@ TEST(PreCommit, RepositoryWithNoCommitsYet) {
     ASSERT_EQ(git_try(repo, {"add", "-A"}).exit_code, 0);
     auto r = git_try(repo, {"commit", "-q", "-m", "root"});
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.out.find("keys.txt:1:21"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(both(r).find("keys.txt:1:21"), std::string::npos) << both(r);
     EXPECT_NE(git_try(repo, {"rev-parse", "--verify", "-q", "HEAD"}).exit_code, 0) << "a commit was made";
 
     repo.write("keys.txt", "no keys here\n");
@@ -137,6 +139,100 @@ TEST(PreCommit, RepositoryWithNoCommitsYet) {
     GitRepo empty(tmp2 / "empty");
     auto s = ks({"hook", "pre-commit"}, empty.dir());
     EXPECT_EQ(s.exit_code, 0) << s.err;
+}
+
+// Without a `git` program to run, libgit2 answers the same questions.
+TEST(PreCommit, Libgit2FallbackGivesTheSameAnswers) {
+    TempDir tmp;
+    HookedRepo h(tmp.path());
+    h.repo.write("notes.txt", "a\nb\n" + key_line(14));
+    ASSERT_EQ(git_try(h.repo, {"add", "-A"}).exit_code, 0);
+    ASSERT_EQ(git_try(h.repo, {"commit", "-q", "--no-verify", "-m", "old key"}).exit_code, 0);
+    h.repo.write("notes.txt", "b\na\nc\n" + key_line(14) + "d\n");           // old key moved, lines edited
+    h.repo.write("moved/new.txt", "x\n" + key_line(15));                     // a new key in a new file
+    ASSERT_EQ(git_try(h.repo, {"add", "-A"}).exit_code, 0);
+    auto with_git = ks({"scan", "--staged", "--format", "json"}, h.repo.dir());
+    auto without = ks({"scan", "--staged", "--format", "json"}, h.repo.dir(), "", {"PATH=/nonexistent"});
+    auto forced = ks({"scan", "--staged", "--format", "json"}, h.repo.dir(), "", {"KEYSWEEP_STAGED_BACKEND=libgit2"});
+    for (const auto* r : {&with_git, &without, &forced}) {
+        EXPECT_EQ(r->exit_code, 1) << r->err;
+        json rep = parse_report(r->out);
+        ASSERT_EQ(rep["findings"].size(), 1u) << rep.dump();
+        EXPECT_EQ(rep["findings"][0]["secret"], fake_aws_key_id(15));
+        EXPECT_EQ(rep["findings"][0]["path"], "moved/new.txt");
+        EXPECT_EQ(rep["findings"][0]["line"], 2);
+    }
+    // The same with no commit yet.
+    TempDir tmp2;
+    GitRepo fresh(tmp2 / "fresh");
+    fresh.write("k.txt", "x\n" + key_line(16));
+    ASSERT_EQ(git_try(fresh, {"add", "-A"}).exit_code, 0);
+    for (const auto& env : {std::vector<std::string>{}, std::vector<std::string>{"PATH=/nonexistent"}}) {
+        auto r = ks({"scan", "--staged", "--format", "json"}, fresh.dir(), "", env);
+        EXPECT_EQ(r.exit_code, 1) << r.err;
+        json rep = parse_report(r.out);
+        ASSERT_EQ(rep["findings"].size(), 1u) << rep.dump();
+        EXPECT_EQ(rep["findings"][0]["line"], 2);
+    }
+}
+
+// Path rules (key stores and the like) apply to binary files too; editing one that is already
+// committed is not new, adding or renaming one in is.
+TEST(PreCommit, KeyStoresByPathIncludingBinaryFiles) {
+    TempDir tmp;
+    HookedRepo h(tmp.path());
+    const std::string binary("\x30\x82\x01\x00\x00\x01binary", 11);
+    h.repo.write("certs/client.p12", binary);
+    auto r = h.commit("key store");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(both(r).find("path-pkcs12"), std::string::npos) << both(r);
+    EXPECT_NE(both(r).find("certs/client.p12"), std::string::npos) << both(r);
+
+    ASSERT_EQ(git_try(h.repo, {"commit", "-q", "--no-verify", "-m", "key store"}).exit_code, 0);
+    h.repo.write("certs/client.p12", binary + std::string("\x00more", 5));
+    r = h.commit("update the key store");
+    EXPECT_EQ(r.exit_code, 0) << both(r);
+
+    ASSERT_EQ(git_try(h.repo, {"mv", "certs/client.p12", "certs/client-old.bin"}).exit_code, 0);
+    ASSERT_EQ(h.commit("rename away").exit_code, 0);
+    ASSERT_EQ(git_try(h.repo, {"mv", "certs/client-old.bin", "certs/server.pfx"}).exit_code, 0);
+    r = h.commit("rename into a key store name");
+    EXPECT_NE(r.exit_code, 0) << both(r);
+}
+
+// A hook of one's own that calls `keysweep scan --staged` (no target: the repository around the
+// current folder) also sees the temporary index of `git commit -a`.
+TEST(PreCommit, ScanStagedFromACustomHook) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("app.cfg", "x = 1\n");
+    repo.commit_all("first");
+    fs::path hook = repo.dir() / ".git" / "hooks" / "pre-commit";
+    fs::create_directories(hook.parent_path());
+    {
+        std::ofstream(hook) << "#!/bin/sh\nexec '" << keysweep_bin() << "' scan --staged --quiet\n";
+    }
+    fs::permissions(hook, fs::perms::owner_all, fs::perm_options::add);
+    repo.write("app.cfg", "x = 1\n" + key_line(17));
+    auto r = git_try(repo, {"commit", "-q", "-a", "-m", "leak"});
+    EXPECT_NE(r.exit_code, 0) << both(r);
+    EXPECT_NE(both(r).find(fake_aws_key_id(17)), std::string::npos) << both(r);
+}
+
+// In a linked worktree git runs the (shared) hook with GIT_DIR pointing into the main repository.
+TEST(PreCommit, LinkedWorktree) {
+    TempDir tmp;
+    HookedRepo h(tmp.path());
+    ASSERT_EQ(git_try(h.repo, {"worktree", "add", "-q", "-b", "side", (tmp / "side").string()}).exit_code, 0);
+    const fs::path side = tmp / "side";
+    {
+        std::ofstream(side / "side.env") << key_line(18);
+    }
+    auto add = run({"git", "add", "-A"}, side);
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+    auto r = run({"git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "leak"}, side);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(both(r).find("side.env:1:21"), std::string::npos) << both(r);
 }
 
 TEST(PreCommit, InlineAllowAndDeletionsPass) {
@@ -161,6 +257,7 @@ TEST(PreCommit, IgnoreFileWorksAcrossALineMoveAndNotForANewSecret) {
     TempDir tmp;
     HookedRepo h(tmp.path());
     h.repo.write("docs/example.md", "# Example\n" + key_line(9));
+    ASSERT_EQ(git_try(h.repo, {"add", "-A"}).exit_code, 0);
     json rep = staged_report(h.repo);
     ASSERT_EQ(rep["findings"].size(), 1u);
     const std::string fp = rep["findings"][0]["fingerprint"];
@@ -177,13 +274,31 @@ TEST(PreCommit, IgnoreFileWorksAcrossALineMoveAndNotForANewSecret) {
     h.repo.write("docs/third.md", "# Third\n" + key_line(10));
     r = h.commit("third");
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.out.find(fake_aws_key_id(10)), std::string::npos) << r.out;
+    EXPECT_NE(both(r).find(fake_aws_key_id(10)), std::string::npos) << both(r);
 
     // The path scope holds: the ignored key outside docs/ is reported.
     h.repo.write("docs/third.md", "# Third\n");
     h.repo.write("src/conf.ini", key_line(9));
     r = h.commit("conf");
     EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+}
+
+// The line the blocked commit prints, pasted into .keysweepignore, lets that commit through (also
+// for a path with glob characters in it).
+TEST(PreCommit, PastedAdviceLineSuppresses) {
+    TempDir tmp;
+    HookedRepo h(tmp.path());
+    h.repo.write("conf/[prod] app.env", "A=1\n" + key_line(19));
+    auto r = h.commit("prod");
+    ASSERT_NE(r.exit_code, 0);
+    const std::string err = r.err;
+    auto at = err.find("aws-access-key-id:", err.find("repository root:"));
+    ASSERT_NE(at, std::string::npos) << err;
+    const std::string line = err.substr(at, err.find('\n', at) - at);
+    EXPECT_NE(line.find("conf/\\[prod] app.env"), std::string::npos) << line;
+    h.repo.write(".keysweepignore", line + "\n");
+    r = h.commit("prod");
+    EXPECT_EQ(r.exit_code, 0) << both(r);
 }
 
 TEST(PreCommit, BaselineWorksAcrossALineMove) {

@@ -1,0 +1,179 @@
+// Encoded secrets: base64 and percent-encoded runs are decoded and rescanned with every rule; findings
+// point at the encoded text and carry the decoded secret.
+#include "harness.hpp"
+#include "match/decode.hpp"
+#include "match/matcher.hpp"
+#include "match/rules_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace ks {
+namespace {
+
+std::string b64(std::string_view in) {
+    static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+        for (int s = 18; s >= 0; s -= 6) out += a[(v >> s) & 63];
+    }
+    if (i + 1 == in.size()) {
+        unsigned v = (unsigned char)in[i] << 16;
+        out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += "==";
+    } else if (i + 2 == in.size()) {
+        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+        out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += a[(v >> 6) & 63], out += '=';
+    }
+    return out;
+}
+
+std::vector<Finding> scan_default(std::string_view text, std::string_view path, unsigned depth = 1) {
+    static auto compiled = [] {
+        std::vector<std::shared_ptr<const CompiledRules>> v;
+        for (unsigned d = 0; d < 3; ++d) v.push_back(compile_rules(default_rules(), CompileOptions{{}, false, d}));
+        return v;
+    }();
+    BlobMatcher m(compiled.at(depth));
+    std::vector<Finding> out;
+    m.scan(text, path, out);
+    return out;
+}
+
+const Finding* find(const std::vector<Finding>& f, const std::string& rule) {
+    for (const auto& x : f)
+        if (x.rule_id == rule) return &x;
+    return nullptr;
+}
+
+TEST(Decode, Base64AndPercentPrimitives) {
+    std::string out;
+    EXPECT_TRUE(decode::base64("aGVsbG8gd29ybGQ=", out));
+    EXPECT_EQ(out, "hello world");
+    EXPECT_TRUE(decode::base64("aGVsbG8gd29ybGQ", out));  // padding optional
+    EXPECT_EQ(out, "hello world");
+    EXPECT_TRUE(decode::base64("-_-_", out));  // base64url
+    EXPECT_FALSE(decode::base64("abcde", out));
+    EXPECT_FALSE(decode::base64("ab$d", out));
+    std::vector<std::uint32_t> src;
+    EXPECT_TRUE(decode::percent("p%40ss%2Fw", out, src));
+    EXPECT_EQ(out, "p@ss/w");
+    EXPECT_EQ(src[1], 1u);
+    EXPECT_EQ(src[2], 4u);
+    EXPECT_FALSE(decode::percent("no escapes %zz", out, src));
+    EXPECT_TRUE(decode::looks_textual("token: abc\n"));
+    EXPECT_FALSE(decode::looks_textual(std::string("\x01\x02\xff\xfe\x00", 5)));
+}
+
+TEST(Decode, TokenInAKubernetesSecretIsFoundAtTheEncodedText) {
+    const std::string pat = test::fake_github_pat(7);
+    const std::string encoded = b64("GITHUB_TOKEN=" + pat + "\n");
+    const std::string text = "apiVersion: v1\nkind: Secret\ntype: Opaque\ndata:\n  env: " + encoded + "\n";
+    auto f = scan_default(text, "k8s/secret.yaml");
+    const Finding* gh = find(f, "github-pat");
+    ASSERT_NE(gh, nullptr) << f.size();
+    EXPECT_EQ(gh->secret, pat);
+    EXPECT_EQ(gh->line, 5u);
+    // Column of the encoded text holding the token (the token starts at decoded byte 13).
+    const std::size_t col0 = text.find(encoded) - text.rfind('\n', text.find(encoded)) - 1;
+    EXPECT_EQ(gh->column, col0 + decode::base64_src_begin(13) + 1);
+    EXPECT_LE(gh->end_column, col0 + encoded.size());
+    auto plain = scan_default(text, "k8s/secret.yaml", 0);
+    EXPECT_EQ(find(plain, "github-pat"), nullptr);
+}
+
+TEST(Decode, DepthTwoReachesBase64InsideBase64) {
+    const std::string pat = test::fake_github_pat(8);
+    const std::string twice = b64("payload: " + b64("token=" + pat + "\n") + "\n");
+    const std::string text = "blob = \"" + twice + "\"\n";
+    auto one = scan_default(text, "a.txt", 1);
+    EXPECT_EQ(find(one, "github-pat"), nullptr);
+    auto two = scan_default(text, "a.txt", 2);
+    const Finding* gh = find(two, "github-pat");
+    ASSERT_NE(gh, nullptr);
+    EXPECT_EQ(gh->secret, pat);
+    EXPECT_EQ(gh->line, 1u);
+}
+
+TEST(Decode, PercentEncodedUrlCredentials) {
+    // Built here from parts: the repository's own scan must stay clean.
+    const std::string text = std::string("redirect=https%3A%2F%2Fdeploy%3A") + "Zq8r1Wv3RtYuP0oXb2" + "%40git.acme.io%2Frepo.git\n";
+    auto f = scan_default(text, "a.txt");
+    const Finding* u = find(f, "url-credentials-http");
+    ASSERT_NE(u, nullptr);
+    EXPECT_NE(u->secret.find("Zq8r1Wv3RtYuP0oXb2"), std::string::npos);  // decoded (the rule may add the user)
+    EXPECT_EQ(u->line, 1u);
+    // The column is in the encoded text, where the secret's first character is encoded.
+    EXPECT_GE(u->column, text.find("https%3A") + 1);
+    EXPECT_LE(u->column, text.find("Zq8r1") + 1);
+    EXPECT_EQ(text[u->column - 1], u->secret[0]);
+}
+
+TEST(Decode, DockerConfigInsideAKubernetesSecret) {
+    const std::string docker = "{\"auths\":{\"registry.acme.io\":{\"auth\":\"" + b64("ci-push:Zq8r1Wv3RtYuP0oX") + "\"}}}";
+    const std::string text = "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: " + b64(docker) + "\n";
+    auto found = scan_default(text, "pull-secret.yaml");
+    const Finding* d = find(found, "docker-config-auth");
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->secret, "ci-push:Zq8r1Wv3RtYuP0oX");
+    EXPECT_EQ(d->line, 4u);
+}
+
+TEST(Decode, BinaryAndHugeRunsAreBoundedAndQuiet) {
+    std::string bin;
+    for (int i = 0; i < 300000; ++i) bin += char(i * 131 % 256);
+    std::string text = "data:image/png;base64," + b64(bin) + "\n";
+    EXPECT_TRUE(scan_default(text, "a.html").empty());
+    // Many short candidates: the per-blob budget stops decoding, the scan still ends.
+    std::string many;
+    for (int i = 0; i < 5000; ++i) many += b64("not a secret at all, just text " + std::to_string(i)) + "\n";
+    EXPECT_TRUE(scan_default(many, "a.txt").empty());
+}
+
+TEST(Decode, IntegrityHashesInLockFilesDecodeToNothing) {
+    std::string lock = "{\n  \"packages\": {\n";
+    for (int i = 0; i < 200; ++i) {
+        std::string h;
+        for (int k = 0; k < 64; ++k) h += char((i * 7 + k * 13) % 256);
+        lock += "    \"node_modules/p" + std::to_string(i) + "\": {\"integrity\": \"sha512-" + b64(h) + "\"},\n";
+    }
+    lock += "  }\n}\n";
+    EXPECT_TRUE(scan_default(lock, "package-lock.json").empty());
+}
+
+}  // namespace
+}  // namespace ks
+
+namespace ks {
+namespace {
+
+// The skipping run finder agrees with a plain byte-by-byte scan.
+TEST(Decode, Base64RunsMatchANaiveScan) {
+    std::mt19937 rng(7);
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_- .=\n\"";
+    for (int round = 0; round < 200; ++round) {
+        std::string s;
+        const std::size_t n = rng() % 400;
+        for (std::size_t i = 0; i < n; ++i) {
+            // Long stretches of base64 characters with sparse breaks, so that runs of every length occur.
+            s += (rng() % 12 == 0) ? alphabet[62 + rng() % (alphabet.size() - 62)] : alphabet[rng() % 62];
+        }
+        std::vector<std::pair<std::size_t, std::size_t>> fast, slow;
+        decode::base64_runs(s, fast, 1000);
+        for (std::size_t i = 0; i < s.size();) {
+            if (!decode::is_base64_char(static_cast<unsigned char>(s[i]))) { ++i; continue; }
+            std::size_t e = i;
+            while (e < s.size() && decode::is_base64_char(static_cast<unsigned char>(s[e]))) ++e;
+            std::size_t end = e;
+            while (end < s.size() && s[end] == '=' && (end - i) % 4) ++end;
+            if (e - i >= decode::kMinBase64Run) slow.emplace_back(i, end);
+            i = e;
+        }
+        ASSERT_EQ(fast, slow) << s;
+    }
+}
+
+}  // namespace
+}  // namespace ks
