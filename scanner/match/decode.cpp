@@ -28,6 +28,17 @@ int hex_value(unsigned char c) {
 
 bool is_base64_char(unsigned char c) { return kB64[c] >= 0; }
 
+// Base64 of 15+ bytes of text all but always holds both letter cases; identifiers, hex digests and
+// CONSTANT_NAMES rarely do. Skipping those keeps rescans (a Hyperscan pass each) for likely text.
+bool mixed_case(const unsigned char* p, std::size_t n) {
+    bool upper = false, lower = false;
+    for (std::size_t i = 0; i < n && !(upper && lower); ++i) {
+        upper |= p[i] >= 'A' && p[i] <= 'Z';
+        lower |= p[i] >= 'a' && p[i] <= 'z';
+    }
+    return upper && lower;
+}
+
 void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
     const auto* d = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t n = data.size(), k = kMinBase64Run;
@@ -47,7 +58,7 @@ void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::
         while (e < n && kB64[d[e]] >= 0) ++e;
         std::size_t end = e;
         while (end < n && d[end] == '=' && (end - i) % 4) ++end;
-        if (end - i <= kMaxRun) out.emplace_back(i, end);
+        if (end - i <= kMaxRun && mixed_case(d + i, e - i)) out.emplace_back(i, end);
         i = e + 1;
     }
 }
