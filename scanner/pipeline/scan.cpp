@@ -297,8 +297,9 @@ void scan_history(const std::string& path, git_repository* repo, const std::shar
                   ScanSummary& summary) {
     const bool range = !opts.include.empty() || !opts.exclude.empty();
     // In a full scan the packs provide unreachable blobs; the walker need not look for them.
-    HistoryWalker walker(repo, HistoryOptions{opts.include, opts.exclude, range && opts.all_objects}, diag, path);
     const unsigned n = thread_count(opts);
+    HistoryOptions hopts{opts.include, opts.exclude, range && opts.all_objects, range ? 1u : n, path};
+    HistoryWalker walker(repo, hopts, diag, path);
     BlobScanner scanner(rules, n, opts, diag, counters);
     if (range) scan_history_range(path, walker, scanner, n);
     else scan_history_full(path, repo, walker, scanner, n);

@@ -2,8 +2,10 @@
 
 #include "source/oid_set.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 #include <string_view>
 
 namespace ks {
@@ -122,11 +124,11 @@ void HistoryWalker::mark_tree(const git_oid& id) {
     });
 }
 
-void HistoryWalker::walk_tree(const git_oid& id, std::uint32_t commit, std::string& prefix,
-                              const std::function<void(BlobTask&&)>& sink) {
+void HistoryWalker::walk_tree(OidSetHolder& seen, git_odb* odb, const git_oid& id, std::uint32_t commit,
+                              std::string& prefix, const std::function<void(BlobTask&&)>& sink) {
     // An unchanged subtree has the same id: everything below it was seen already.
-    if (!seen_->trees.insert(id)) return;
-    RawTree tree(odb_.get(), id);
+    if (!seen.trees.insert(id)) return;
+    RawTree tree(odb, id);
     auto where = [&] { return label_ + ": tree " + git::hex(id) + (prefix.empty() ? "" : " (" + prefix + ")"); };
     if (tree.error) {
         diag_.warn(tree.error == GIT_ENOTFOUND ? "missing" : "corrupt", where(), "cannot read tree: " + git::last_error());
@@ -139,13 +141,36 @@ void HistoryWalker::walk_tree(const git_oid& id, std::uint32_t commit, std::stri
         prefix += name;
         if (kind == 't') {
             prefix += '/';
-            walk_tree(child, commit, prefix, sink);
-        } else if (seen_->blobs.insert(child)) {
+            walk_tree(seen, odb, child, commit, prefix, sink);
+        } else if (seen.blobs.insert(child)) {
             sink(BlobTask{child, commit, prefix});
         }
     });
     if (!ok) diag_.warn("corrupt", where(), "malformed tree");
     prefix.resize(base);
+}
+
+std::vector<BlobTask> HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end) {
+    git::Repository repo = git::open(opts_.repo_path);
+    if (!repo) throw std::runtime_error(label_ + ": cannot open repository: " + git::last_error());
+    git_odb* raw = nullptr;
+    if (git_repository_odb(&raw, repo.get()) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
+    git::Odb odb(raw);
+    OidSetHolder seen;
+    std::vector<BlobTask> out;
+    std::string prefix;
+    auto keep = [&](BlobTask&& t) { out.push_back(std::move(t)); };
+    for (std::uint32_t i = begin; i < end; ++i) {
+        git_commit* c = nullptr;
+        if (git_commit_lookup(&c, repo.get(), &commits_[i]) != 0) {
+            diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
+            continue;
+        }
+        git::Commit commit(c);
+        prefix.clear();
+        walk_tree(seen, odb.get(), *git_commit_tree_id(c), i, prefix, keep);
+    }
+    return out;
 }
 
 void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
@@ -193,7 +218,25 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     }
 
     std::string prefix;
-    for (std::uint32_t i = 0; i < commits_.size(); ++i) {
+    // Later chunks of a long history are walked meanwhile on other threads; each starts with empty
+    // seen sets (so it re-reads one full tree), and its sightings are replayed after ours in commit
+    // order, so the oldest sighting of a blob still wins.
+    const std::uint32_t n = std::uint32_t(commits_.size());
+    unsigned parts = opts_.exclude.empty() && !opts_.repo_path.empty() ? std::max(1u, opts_.parts) : 1;
+    if (n < 1000u * parts) parts = 1;
+    std::vector<std::vector<BlobTask>> found(parts);
+    std::vector<std::thread> helpers;
+    std::vector<std::exception_ptr> failures(parts);
+    auto bound = [&](unsigned k) { return std::uint32_t(std::uint64_t(n) * k / parts); };
+    for (unsigned k = 1; k < parts; ++k)
+        helpers.emplace_back([&, k] {
+            try {
+                found[k] = walk_chunk(bound(k), bound(k + 1));
+            } catch (...) {
+                failures[k] = std::current_exception();
+            }
+        });
+    for (std::uint32_t i = 0; i < bound(1); ++i) {
         git_commit* c = nullptr;
         if (git_commit_lookup(&c, repo_, &commits_[i]) != 0) {
             diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
@@ -201,7 +244,15 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
         }
         git::Commit commit(c);
         prefix.clear();
-        walk_tree(*git_commit_tree_id(c), i, prefix, sink);
+        walk_tree(*seen_, odb_.get(), *git_commit_tree_id(c), i, prefix, sink);
+    }
+    for (auto& th : helpers) th.join();
+    for (auto& f : failures)
+        if (f) std::rethrow_exception(f);
+    for (unsigned k = 1; k < parts; ++k) {
+        for (BlobTask& t : found[k])
+            if (seen_->blobs.insert(t.id)) sink(std::move(t));
+        std::vector<BlobTask>().swap(found[k]);
     }
     for (auto& [oid, name] : loose) {
         git_object_t type = GIT_OBJECT_INVALID;
@@ -213,7 +264,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
         }
         if (type == GIT_OBJECT_TREE) {
             prefix = name + ":";
-            walk_tree(oid, BlobTask::kNoCommit, prefix, sink);
+            walk_tree(*seen_, odb_.get(), oid, BlobTask::kNoCommit, prefix, sink);
         } else if (type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid)) {
             sink(BlobTask{oid, BlobTask::kNoCommit, name});
         }

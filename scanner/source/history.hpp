@@ -24,6 +24,10 @@ struct HistoryOptions {
     // Revisions whose history is excluded; blobs already in the trees at the boundary are not new.
     std::vector<std::string> exclude;
     bool all_objects = false;  // also objects no ref reaches
+    // Full walks only: walk the commit list in this many chunks on as many threads (each opens
+    // `repo_path` for itself, as libgit2 asks); the first sighting in commit order still wins.
+    unsigned parts = 1;
+    std::string repo_path;
 };
 
 class HistoryWalker {
@@ -38,9 +42,12 @@ public:
     const std::vector<git_oid>& commits() const { return commits_; }
 
 private:
-    void walk_tree(const git_oid& tree, std::uint32_t commit, std::string& prefix,
+    class OidSetHolder;
+    void walk_tree(OidSetHolder& seen, git_odb* odb, const git_oid& tree, std::uint32_t commit, std::string& prefix,
                    const std::function<void(BlobTask&&)>& sink);
     void mark_tree(const git_oid& tree);
+    // Walks commits [begin, end) with its own repository handle and seen sets, buffering what it finds.
+    std::vector<BlobTask> walk_chunk(std::uint32_t begin, std::uint32_t end);
     void push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose_objects);
 
     git_repository* repo_;
@@ -49,7 +56,6 @@ private:
     Diagnostics& diag_;
     std::string label_;
     std::vector<git_oid> commits_;
-    class OidSetHolder;
     std::shared_ptr<OidSetHolder> seen_;
 };
 
