@@ -106,9 +106,10 @@ struct BlobScanner {
         for (unsigned i = 0; i < n; ++i) matchers.emplace_back(rules);
     }
 
-    void scan(unsigned t, const git_oid& id, std::string_view data, std::string_view path, const std::string& commit) {
+    // Matches one blob or file with thread t's matcher; returns where its findings start in found[t].
+    std::size_t match(unsigned t, std::string_view data, std::string_view path) {
         auto& local = found[t];
-        std::size_t before = local.size();
+        const std::size_t before = local.size();
         if (!opts.scan_binary && looks_binary(data)) {
             diag.count("binary");
             matchers[t].scan_path(path, local);  // path rules (key stores, ...) still apply to binary blobs
@@ -117,10 +118,16 @@ struct BlobScanner {
             counters.blobs.fetch_add(1, std::memory_order_relaxed);
             counters.bytes.fetch_add(data.size(), std::memory_order_relaxed);
         }
-        if (local.size() == before) return;
         counters.findings.fetch_add(local.size() - before, std::memory_order_relaxed);
+        return before;
+    }
+
+    void scan(unsigned t, const git_oid& id, std::string_view data, std::string_view path, const std::string& commit) {
+        auto& local = found[t];
+        const std::size_t first = match(t, data, path);
+        if (first == local.size()) return;
         std::string blob = git::hex(id);
-        for (std::size_t i = before; i < local.size(); ++i) {
+        for (std::size_t i = first; i < local.size(); ++i) {
             local[i].blob_id = blob;
             local[i].commit = commit;
         }
@@ -187,7 +194,6 @@ public:
         return it->second;
     }
     const std::string& operator[](std::uint32_t i) const { return *paths_[i]; }
-    std::size_t size() const { return paths_.size(); }
 
 private:
     std::unordered_map<std::string, std::uint32_t> ids_;
@@ -201,11 +207,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
                        unsigned n) {
     OidTable<BlobOrigin> blobs;
     PathTable paths;
-    auto tw = std::chrono::steady_clock::now();
     walker.walk([&](BlobTask&& t) { blobs.insert(t.id, BlobOrigin{t.commit, paths.intern(t.path)}); });
-    if (std::getenv("KEYSWEEP_TIMING"))
-        std::fprintf(stderr, "timing: walk %.3f s, %zu blobs, %zu paths\n",
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count(), blobs.size(), paths.size());
 
     auto commit_hex = [&](std::uint32_t c) { return c == BlobTask::kNoCommit ? std::string() : git::hex(walker.commits()[c]); };
     std::unique_ptr<std::atomic<std::uint8_t>[]> done(new std::atomic<std::uint8_t>[blobs.capacity()]());
@@ -258,9 +260,6 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     queue.close();
     for (auto& th : matchers) th.join();
 
-    if (std::getenv("KEYSWEEP_TIMING"))
-        std::fprintf(stderr, "timing: packs done at %.3f s\n",
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count());
     // Unreachable loose objects, for --all-objects.
     std::vector<git_oid> loose_unreachable;
     if (all) {
@@ -315,8 +314,7 @@ struct FileTask {
 void scan_folder(const std::string& target, const std::shared_ptr<const CompiledRules>& rules, const ScanOptions& opts,
                  Diagnostics& diag, Counters& counters, Accumulator& acc) {
     const unsigned n = thread_count(opts);
-    std::vector<BlobMatcher> matchers;
-    for (unsigned i = 0; i < n; ++i) matchers.emplace_back(rules);
+    BlobScanner scanner(rules, n, opts, diag, counters);
     run_parallel<FileTask>(
         n,
         [&](auto push) {
@@ -326,29 +324,20 @@ void scan_folder(const std::string& target, const std::shared_ptr<const Compiled
         },
         [&](unsigned t, std::vector<FileTask>& batch) {
             std::string buf, detail;
-            std::vector<Finding> local;
+            auto& local = scanner.found[t];
             for (FileTask& task : batch) {
                 FileStatus st = read_file(task.file, opts.max_blob_size, buf, detail);
                 if (st != FileStatus::ok) {
                     diag.warn(st == FileStatus::too_large ? "too-large" : "unreadable", task.file.string(), detail);
                     continue;
                 }
-                std::size_t before = local.size();
-                if (!opts.scan_binary && looks_binary(buf)) {
-                    diag.count("binary");
-                    matchers[t].scan_path(task.display, local);  // path rules still apply to binary files
-                } else {
-                    matchers[t].scan(buf, task.display, local);
-                    counters.blobs.fetch_add(1, std::memory_order_relaxed);
-                    counters.bytes.fetch_add(buf.size(), std::memory_order_relaxed);
-                }
-                if (local.size() == before) continue;
-                counters.findings.fetch_add(local.size() - before, std::memory_order_relaxed);
-                std::string id = blob_id_of(buf);
-                for (std::size_t i = before; i < local.size(); ++i) local[i].blob_id = id;
+                const std::size_t first = scanner.match(t, buf, task.display);
+                if (first == local.size()) continue;
+                std::string id = blob_id_of(buf);  // only for files with findings: hashing costs
+                for (std::size_t i = first; i < local.size(); ++i) local[i].blob_id = id;
             }
-            acc.add(local);
         });
+    scanner.flush_into(acc);
 }
 
 void scan_stdin(const std::shared_ptr<const CompiledRules>& rules, Counters& counters, Accumulator& acc) {

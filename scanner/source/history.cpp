@@ -150,6 +150,21 @@ void HistoryWalker::walk_tree(OidSetHolder& seen, git_odb* odb, const git_oid& i
     prefix.resize(base);
 }
 
+void HistoryWalker::walk_commits(git_repository* repo, OidSetHolder& seen, git_odb* odb, std::uint32_t begin,
+                                 std::uint32_t end, const std::function<void(BlobTask&&)>& sink) {
+    std::string prefix;
+    for (std::uint32_t i = begin; i < end; ++i) {
+        git_commit* c = nullptr;
+        if (git_commit_lookup(&c, repo, &commits_[i]) != 0) {
+            diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
+            continue;
+        }
+        git::Commit commit(c);
+        prefix.clear();
+        walk_tree(seen, odb, *git_commit_tree_id(c), i, prefix, sink);
+    }
+}
+
 std::vector<BlobTask> HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end) {
     git::Repository repo = git::open(opts_.repo_path);
     if (!repo) throw std::runtime_error(label_ + ": cannot open repository: " + git::last_error());
@@ -158,18 +173,7 @@ std::vector<BlobTask> HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32
     git::Odb odb(raw);
     OidSetHolder seen;
     std::vector<BlobTask> out;
-    std::string prefix;
-    auto keep = [&](BlobTask&& t) { out.push_back(std::move(t)); };
-    for (std::uint32_t i = begin; i < end; ++i) {
-        git_commit* c = nullptr;
-        if (git_commit_lookup(&c, repo.get(), &commits_[i]) != 0) {
-            diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
-            continue;
-        }
-        git::Commit commit(c);
-        prefix.clear();
-        walk_tree(seen, odb.get(), *git_commit_tree_id(c), i, prefix, keep);
-    }
+    walk_commits(repo.get(), seen, odb.get(), begin, end, [&](BlobTask&& t) { out.push_back(std::move(t)); });
     return out;
 }
 
@@ -217,7 +221,6 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
         }
     }
 
-    std::string prefix;
     // Later chunks of a long history are walked meanwhile on other threads; each starts with empty
     // seen sets (so it re-reads one full tree), and its sightings are replayed after ours in commit
     // order, so the oldest sighting of a blob still wins.
@@ -236,16 +239,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
                 failures[k] = std::current_exception();
             }
         });
-    for (std::uint32_t i = 0; i < bound(1); ++i) {
-        git_commit* c = nullptr;
-        if (git_commit_lookup(&c, repo_, &commits_[i]) != 0) {
-            diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
-            continue;
-        }
-        git::Commit commit(c);
-        prefix.clear();
-        walk_tree(*seen_, odb_.get(), *git_commit_tree_id(c), i, prefix, sink);
-    }
+    walk_commits(repo_, *seen_, odb_.get(), 0, bound(1), sink);
     for (auto& th : helpers) th.join();
     for (auto& f : failures)
         if (f) std::rethrow_exception(f);
@@ -254,6 +248,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
             if (seen_->blobs.insert(t.id)) sink(std::move(t));
         std::vector<BlobTask>().swap(found[k]);
     }
+    std::string prefix;
     for (auto& [oid, name] : loose) {
         git_object_t type = GIT_OBJECT_INVALID;
         git::Object o;

@@ -46,6 +46,9 @@ private:
     void walk_tree(OidSetHolder& seen, git_odb* odb, const git_oid& tree, std::uint32_t commit, std::string& prefix,
                    const std::function<void(BlobTask&&)>& sink);
     void mark_tree(const git_oid& tree);
+    // Walks the trees of commits [begin, end) through `repo`/`odb`, skipping what `seen` holds.
+    void walk_commits(git_repository* repo, OidSetHolder& seen, git_odb* odb, std::uint32_t begin, std::uint32_t end,
+                      const std::function<void(BlobTask&&)>& sink);
     // Walks commits [begin, end) with its own repository handle and seen sets, buffering what it finds.
     std::vector<BlobTask> walk_chunk(std::uint32_t begin, std::uint32_t end);
     void push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose_objects);
