@@ -1,6 +1,13 @@
 #include "match/decode.hpp"
 
+#include <algorithm>
 #include <array>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ks::decode {
 
@@ -39,28 +46,161 @@ bool mixed_case(const unsigned char* p, std::size_t n) {
     return upper && lower;
 }
 
-void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
-    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
-    const std::size_t n = data.size(), k = kMinBase64Run;
-    std::size_t i = 0;  // invariant: d[i - 1] is not a base64 character (or i == 0)
-    while (i + k <= n && out.size() < max) {
-        if (kB64[d[i + k - 1]] < 0) {  // no run of k can cover d[i + k - 1]
-            i += k;
-            continue;
-        }
-        std::size_t j = i + k - 1;
-        while (j > i && kB64[d[j - 1]] >= 0) --j;
-        if (j > i) {  // d[j - 1] ends a shorter stretch: a run can only start at j
-            i = j;
-            continue;
-        }
-        std::size_t e = i + k;
-        while (e < n && kB64[d[e]] >= 0) ++e;
-        std::size_t end = e;
-        while (end < n && d[end] == '=' && (end - i) % 4) ++end;
-        if (end - i <= kMaxRun && mixed_case(d + i, e - i)) out.emplace_back(i, end);
-        i = e + 1;
+namespace {
+
+// Bit i: p[i] is a base64(url) character, for the `n` <= 64 bytes at p.
+std::uint64_t base64_mask_tail(const unsigned char* p, std::size_t n) {
+    std::uint64_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) m |= std::uint64_t(kB64[p[i]] >= 0) << i;
+    return m;
+}
+
+// The same for 64 bytes, 16 at a time: letters by a range check on (c | 0x20), digits by a range
+// check, and the four symbols by equality (SSE2 is part of x86-64).
+std::uint64_t base64_mask64_sse2(const unsigned char* p) {
+#if defined(__SSE2__)
+    const __m128i case_bit = _mm_set1_epi8(0x20), to_alpha = _mm_set1_epi8(char(0x80 - 'a')),
+                  alpha_lim = _mm_set1_epi8(char(0x80 + 26)), to_digit = _mm_set1_epi8(char(0x80 - '0')),
+                  digit_lim = _mm_set1_epi8(char(0x80 + 10)), plus = _mm_set1_epi8('+'), slash = _mm_set1_epi8('/'),
+                  dash = _mm_set1_epi8('-'), under = _mm_set1_epi8('_');
+    std::uint64_t m = 0;
+    for (int k = 0; k < 4; ++k) {
+        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+        // Signed compares: (x + 0x80 - lo) < 0x80 + width holds exactly for lo <= x < lo + width.
+        __m128i ok = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(c, case_bit), to_alpha), alpha_lim);
+        ok = _mm_or_si128(ok, _mm_cmplt_epi8(_mm_add_epi8(c, to_digit), digit_lim));
+        ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(c, plus), _mm_cmpeq_epi8(c, slash)));
+        ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(c, dash), _mm_cmpeq_epi8(c, under)));
+        m |= std::uint64_t(std::uint16_t(_mm_movemask_epi8(ok))) << (16 * k);
     }
+    return m;
+#else
+    return base64_mask_tail(p, 64);
+#endif
+}
+
+#if defined(__x86_64__)
+// AVX2, 32 at a time by nibble tables: a byte is in the alphabet when the class bits of its high
+// nibble and of its low nibble share one (classes: 0x2B/2D/2F, digits, 0x41-4F and 0x61-6F,
+// 0x50-5A and 0x5F, 0x70-7A).
+__attribute__((target("avx2"))) std::uint64_t base64_mask64_avx2(const unsigned char* p) {
+    const __m256i hi_lut = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0,  //
+                                            0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0);
+    // Low nibble 0..F: digits (2) and 0x50-5A/0x70-7A (8, 16) up to 9/A, letters from 1 (4), the
+    // symbols at B, D, F (1), and 0x5F (8) at F.
+    const __m256i lo_lut = _mm256_setr_epi8(26, 30, 30, 30, 30, 30, 30, 30, 30, 30, 28, 5, 4, 5, 4, 13,  //
+                                            26, 30, 30, 30, 30, 30, 30, 30, 30, 30, 28, 5, 4, 5, 4, 13);
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    std::uint64_t m = 0;
+    for (int k = 0; k < 2; ++k) {
+        const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * k));
+        const __m256i hi = _mm256_shuffle_epi8(hi_lut, _mm256_and_si256(_mm256_srli_epi16(c, 4), nib));
+        const __m256i lo = _mm256_shuffle_epi8(lo_lut, _mm256_and_si256(c, nib));
+        const __m256i bad = _mm256_cmpeq_epi8(_mm256_and_si256(hi, lo), zero);
+        m |= std::uint64_t(~std::uint32_t(_mm256_movemask_epi8(bad))) << (32 * k);
+    }
+    return m;
+}
+#endif
+
+// base64() then looks_textual() on the run's characters, without building the text: identifiers
+// (most runs in source code) fail within a few bytes.
+bool decodes_to_text(const unsigned char* p, std::size_t n) {
+    if (n % 4 == 1) return false;
+    const std::size_t size = n * 6 / 8;
+    std::size_t bad = 0, high = 0;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        acc = (acc << 6) | std::uint32_t(kB64[p[i]]);
+        bits += 6;
+        if (bits < 8) continue;
+        bits -= 8;
+        const unsigned c = (acc >> bits) & 0xff;
+        if (c == 0) return false;
+        if (c >= 0x80) {
+            if (++high * 4 > size) return false;
+        } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            if (++bad * 10 > size) return false;
+        } else if (c == 0x7f && ++bad * 10 > size) {
+            return false;
+        }
+    }
+    return size > 0;
+}
+
+static_assert(kMinBase64Run == 20, "ends_of_runs() tests runs of exactly 20");
+
+// Bit i: a run of 20 base64 characters ends at byte i of `cur`; `prev` is the mask of the 64 bytes
+// before it (0 when none may count).
+std::uint64_t ends_of_runs(std::uint64_t prev, std::uint64_t cur) {
+    unsigned __int128 x = (static_cast<unsigned __int128>(cur) << 64) | prev;
+    x &= x << 1;  // runs of 2
+    x &= x << 2;  // 4
+    x &= x << 4;  // 8
+    x &= x << 8;  // 16
+    x &= x << 4;  // 20
+    return std::uint64_t(x >> 64);
+}
+
+}  // namespace
+
+namespace {
+
+template <std::uint64_t (*Mask64)(const unsigned char*)>
+void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
+    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t n = data.size();
+    auto mask_at = [&](std::size_t at) {
+        const std::size_t len = std::min<std::size_t>(64, n - at);
+        return len == 64 ? Mask64(d + at) : base64_mask_tail(d + at, len);
+    };
+    // Most 64-byte blocks of text hold no run of 20: a mask and five shifts decide that. Where one
+    // ends, the run is measured with the masks, checked, and the scan resumes after it.
+    std::size_t pos = 0;
+    std::uint64_t prev = 0;  // mask of the 64 bytes before pos; 0 right after a run (d[pos - 1] ended it)
+    while (pos < n && out.size() < max) {
+        const std::uint64_t cur = mask_at(pos);
+        const std::uint64_t ends = ends_of_runs(prev, cur);
+        if (!ends) {
+            prev = cur;
+            pos += 64;
+            continue;
+        }
+        // The first run of 20 to end here started 19 bytes before: had it started earlier, a run of
+        // 20 would have ended earlier, in this block or the one before.
+        const std::size_t last = pos + std::size_t(__builtin_ctzll(ends));
+        const std::size_t b = last + 1 - kMinBase64Run;
+        std::size_t e = n;
+        for (std::size_t at = pos, off = last + 1 - pos; at < n; at += 64, off = 0) {
+            const std::uint64_t m = at == pos ? cur : mask_at(at);
+            const std::uint64_t stops = off < 64 ? ~m >> off : 0;  // bits past the data are 0 in m
+            if (stops) {
+                e = std::min(n, at + off + std::size_t(__builtin_ctzll(stops)));
+                break;
+            }
+        }
+        std::size_t end = e;
+        while (end < n && d[end] == '=' && (end - b) % 4) ++end;
+        if (end - b <= kMaxRun && decodes_to_text(d + b, e - b) && mixed_case(d + b, e - b)) out.emplace_back(b, end);
+        pos = e + 1;  // d[e] is not base64: no run starts before e + 1
+        prev = 0;
+    }
+}
+
+}  // namespace
+
+void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
+#if defined(__x86_64__)
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2) return find_runs<base64_mask64_avx2>(data, out, max);
+#endif
+    find_runs<base64_mask64_sse2>(data, out, max);
+}
+
+void base64_runs_baseline(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out,
+                          std::size_t max) {
+    find_runs<base64_mask64_sse2>(data, out, max);
 }
 
 bool base64(std::string_view in, std::string& out) {

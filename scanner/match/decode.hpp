@@ -19,9 +19,13 @@ inline constexpr std::size_t kMaxDecodedBytes = 4u << 20; // decoded bytes per b
 bool is_base64_char(unsigned char c);
 
 // Appends [begin, end) of each run of at least kMinBase64Run base64(url) characters (with its '='
-// padding) in `data`, skipping runs longer than kMaxRun, until `out` holds `max` runs. Looks at
-// about one byte in twenty where no run is (a run of 20 must cover every 20th byte).
+// padding) in `data` that holds both letter cases and decodes to text (looks_textual), skipping runs
+// longer than kMaxRun, until `out` holds `max` runs. Identifiers and digests, the runs source code is
+// full of, are left out before they count against `max`.
 void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max);
+// The same without AVX2 (what base64_runs does on CPUs without it); tests compare the two.
+void base64_runs_baseline(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out,
+                          std::size_t max);
 
 // Standard or URL-safe base64, padding optional. False on a character outside the alphabets, on
 // misplaced padding, or on a length no encoding produces.

@@ -8,10 +8,11 @@ void init() {
     static std::once_flag once;
     std::call_once(once, [] {
         git_libgit2_init();
-        // Bound what libgit2 keeps: its object cache and mapped pack windows otherwise scale with the
-        // repository (defaults: 256 MiB cache, 8 GiB of mappings on 64-bit).
-        git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, ssize_t(32) << 20);
-        git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, size_t(0));
+        // No object cache: every walk reads each tree once (it keeps its own seen sets), and a full
+        // cache costs more than it saves: evicting walks the whole hash table under a lock (walk of a
+        // 20,000-commit history: 2.8 s, 130 MiB with a 32 MiB cache; 2.0 s, 65 MiB without).
+        git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+        // Mapped pack windows otherwise scale with the repository (default: 8 GiB on 64-bit).
         git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, size_t(128) << 20);
         git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, size_t(32) << 20);
         // Objects are verified by zlib; skipping the per-read hash check saves a SHA-1 per object.

@@ -149,16 +149,34 @@ TEST(Decode, IntegrityHashesInLockFilesDecodeToNothing) {
 namespace ks {
 namespace {
 
-// The skipping run finder agrees with a plain byte-by-byte scan.
+// The block-wise run finder agrees with a plain byte-by-byte scan, across 64-byte block edges,
+// with UTF-8 bytes, single-case runs and runs that do not decode to text (neither reported), and
+// runs at the very end of the text.
 TEST(Decode, Base64RunsMatchANaiveScan) {
     std::mt19937 rng(7);
-    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_- .=\n\"";
-    for (int round = 0; round < 200; ++round) {
+    const std::string alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_- .=\n\"\xc3\xa9\x80\xff@[`{";
+    auto mixed = [](std::string_view r) {
+        bool up = false, low = false;
+        for (char c : r) up |= c >= 'A' && c <= 'Z', low |= c >= 'a' && c <= 'z';
+        return up && low;
+    };
+    std::size_t reported = 0;
+    for (int round = 0; round < 2000; ++round) {
         std::string s;
-        const std::size_t n = rng() % 400;
+        const std::size_t n = rng() % 700;
+        const unsigned breaks = 4 + rng() % 40;  // how sparse the breaks are: runs of every length occur
+        const bool upper_only = round % 5 == 0;
         for (std::size_t i = 0; i < n; ++i) {
-            // Long stretches of base64 characters with sparse breaks, so that runs of every length occur.
-            s += (rng() % 12 == 0) ? alphabet[62 + rng() % (alphabet.size() - 62)] : alphabet[rng() % 62];
+            if (rng() % 64 == 0) {  // base64 of text (which decodes to text), sometimes with a control byte
+                std::string text;
+                for (std::size_t k = 10 + rng() % 50; k-- > 0;) text += char(rng() % 9 == 0 ? rng() % 32 : 32 + rng() % 95);
+                s += b64(text);
+                continue;
+            }
+            char c = (rng() % breaks == 0) ? alphabet[62 + rng() % (alphabet.size() - 62)] : alphabet[rng() % 62];
+            if (upper_only && c >= 'a' && c <= 'z') c = char(c - 32);
+            s += c;
         }
         std::vector<std::pair<std::size_t, std::size_t>> fast, slow;
         decode::base64_runs(s, fast, 1000);
@@ -168,11 +186,19 @@ TEST(Decode, Base64RunsMatchANaiveScan) {
             while (e < s.size() && decode::is_base64_char(static_cast<unsigned char>(s[e]))) ++e;
             std::size_t end = e;
             while (end < s.size() && s[end] == '=' && (end - i) % 4) ++end;
-            if (e - i >= decode::kMinBase64Run) slow.emplace_back(i, end);
+            const std::string_view run = std::string_view(s).substr(i, e - i);
+            std::string text;
+            if (run.size() >= decode::kMinBase64Run && mixed(run) && decode::base64(run, text) && decode::looks_textual(text))
+                slow.emplace_back(i, end);
             i = e;
         }
         ASSERT_EQ(fast, slow) << s;
+        std::vector<std::pair<std::size_t, std::size_t>> baseline;
+        decode::base64_runs_baseline(s, baseline, 1000);
+        ASSERT_EQ(baseline, slow) << s;
+        reported += fast.size();
     }
+    EXPECT_GT(reported, 500u);  // the comparison saw many runs that are reported, not only empty lists
 }
 
 }  // namespace
