@@ -39,8 +39,7 @@ struct Expressions {
     std::vector<unsigned> flags, ids;
 };
 
-// The expressions of one database: group < 0 is the main one (rules without a path, keywords, decode
-// candidates); group >= 0 holds the rules of that path group. Ids are rule indexes everywhere.
+// The expressions of one database: group < 0 is the main one (rules without a path); group >= 0 holds the rules of that path group. Ids are rule indexes everywhere.
 Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags, int group) {
     Expressions e;
     auto add_rule = [&](std::size_t i) {
@@ -54,16 +53,16 @@ Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& 
     }
     for (size_t i = 0; i < c.rules.size(); ++i)
         if (c.rules[i].kind == Rule::Kind::regex && c.rules[i].path.empty()) add_rule(i);  // path rules: not in a blob
+    return e;
+}
+
+// The keyword database: each keyword once per scan (all the matcher asks is whether it occurs).
+Expressions keyword_expressions(const CompiledRules& c) {
+    Expressions e;
     for (size_t k = 0; k < c.keywords.size(); ++k) {
         e.patterns.push_back(escape_literal(c.keywords[k]));
         e.flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
-        e.ids.push_back(unsigned(c.rules.size() + k));
-    }
-    if (c.decode_depth > 0) {
-        // Percent-decoding candidates: each %XX escape (base64 runs are found without Hyperscan).
-        e.patterns.push_back("%[0-9A-Fa-f]{2}");
-        e.flags.push_back(0);
-        e.ids.push_back(c.percent_id());
+        e.ids.push_back(unsigned(k));
     }
     return e;
 }
@@ -111,7 +110,7 @@ unsigned check_rule(const Rule& r, unsigned& max_width) {
 
 std::string cache_key(const CompiledRules& c) {
     std::ostringstream os;
-    os << "keysweep-hsdb-v5\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
+    os << "keysweep-hsdb-v7\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";
@@ -127,12 +126,12 @@ fs::path default_cache_dir() {
 }
 
 // File layout: magic line, key line, the rules' capture windows, the databases' sizes (main one
-// first, then one per path group; 0 for none), sha256 of the payload, then the payload (each
+// first, then the keywords', then one per path group; 0 for none), sha256 of the payload, then the payload (each
 // hs_serialize_database in turn). Any mismatch means "rebuild", never "trust".
 constexpr const char* kMagic = "KEYSWEEP-HSDB 2";
 
 std::vector<HsDatabase*> databases_of(CompiledRules& c) {
-    std::vector<HsDatabase*> v{&c.db};
+    std::vector<HsDatabase*> v{&c.db, &c.keyword_db};
     for (auto& g : c.groups) v.push_back(&g.db);
     return v;
 }
@@ -244,6 +243,7 @@ void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
         if (c.rules[i].window) c.runtime[i]->window = c.rules[i].window;
     }
     c.db = compile_db(expressions_of(c, rule_flags, -1), c);
+    c.keyword_db = compile_db(keyword_expressions(c), c);
     for (std::size_t g = 0; g < c.groups.size(); ++g) c.groups[g].db = compile_db(expressions_of(c, rule_flags, int(g)), c);
     if (opts.use_cache && !file.empty()) store_cached(dir, file, key, c);
 }

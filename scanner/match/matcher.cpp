@@ -228,7 +228,6 @@ struct BlobMatcher::Impl {
     std::vector<unsigned> touched;             // rules with at least one region
     std::vector<char> keyword_seen;
     std::vector<std::pair<std::size_t, std::size_t>> runs;  // base64 runs (scratch for take_candidates)
-    std::vector<std::uint64_t> pct_ends;       // ends of %XX escapes
     std::vector<char> group_on;                // path groups whose path matches this blob's
     bool any_group_on = false;
 
@@ -240,6 +239,7 @@ struct BlobMatcher::Impl {
     explicit Impl(std::shared_ptr<const CompiledRules> r) : rules(std::move(r)) {
         hs_scratch_t* s = nullptr;  // one scratch, grown to fit every database
         if (rules->db && hs_alloc_scratch(rules->db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
+        if (rules->keyword_db && hs_alloc_scratch(rules->keyword_db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
         for (const auto& g : rules->groups)
             if (g.db && hs_alloc_scratch(g.db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
         scratch.reset(s);
@@ -256,15 +256,6 @@ struct BlobMatcher::Impl {
 
     static int on_match(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
         auto* self = static_cast<Impl*>(ctx);
-        const std::size_t n = self->rules->rules.size();
-        if (id >= n) {
-            if (id == self->rules->percent_id()) {
-                self->pct_ends.push_back(to);
-            } else {
-                self->keyword_seen[id - n] = 1;
-            }
-            return 0;
-        }
         auto& rs = self->regions[id];
         // Ends close together share one PCRE2 pass: one region per run of nearby ends.
         if (!rs.empty() && to <= rs.back().last_end + self->rules->runtime[id]->window) {
@@ -273,6 +264,11 @@ struct BlobMatcher::Impl {
             if (rs.empty()) self->touched.push_back(id);
             rs.push_back({to, to});
         }
+        return 0;
+    }
+
+    static int on_keyword(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+        static_cast<Impl*>(ctx)->keyword_seen[id] = 1;
         return 0;
     }
 
@@ -392,18 +388,29 @@ struct BlobMatcher::Impl {
         runs.clear();
         decode::base64_runs(data, runs, decode::kMaxCandidates);
         for (auto [b, e] : runs) out.push_back({b, e, true});
+        // %XX escapes by memchr: as a Hyperscan pattern, '%' and two hex digits cost every blob 15%.
+        auto hex = [](char ch) {
+            const unsigned char c = static_cast<unsigned char>(ch);
+            return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+        };
+        const char* const begin = data.data();
+        const char* const end = begin + data.size();
         std::uint64_t covered = 0;
-        for (std::uint64_t end : pct_ends) {
-            if (out.size() >= decode::kMaxCandidates) break;
-            if (end < 3 || end - 3 < covered) continue;
-            std::uint64_t b = end - 3, e = end;
+        for (const char* p = begin; out.size() < decode::kMaxCandidates &&
+                                    (p = static_cast<const char*>(std::memchr(p, '%', std::size_t(end - p)))) != nullptr;) {
+            if (end - p < 3 || !hex(p[1]) || !hex(p[2])) {
+                ++p;
+                continue;
+            }
+            // The run of URL characters around the escape, at most 2 KiB each way.
+            std::uint64_t b = std::uint64_t(p - begin), e = b + 3;
             const std::uint64_t lo = b > 2048 ? b - 2048 : 0, hi = std::min<std::uint64_t>(data.size(), e + 2048);
             while (b > lo && b > covered && decode::is_url_char(static_cast<unsigned char>(data[b - 1]))) --b;
             while (e < hi && decode::is_url_char(static_cast<unsigned char>(data[e]))) ++e;
             covered = e;
             out.push_back({b, e, false});
+            p = begin + e;  // escapes inside this run are part of it
         }
-        pct_ends.clear();
         return out;
     }
 
@@ -421,7 +428,6 @@ void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path,
     touched.clear();
     std::fill(keyword_seen.begin(), keyword_seen.end(), 0);
     raws.clear();
-    pct_ends.clear();
 
     // Hyperscan takes at most 4 GiB per call; blobs that large are skipped upstream.
     if (c.db) hs_scan(c.db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_match, this);
@@ -434,6 +440,10 @@ void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path,
     const std::size_t first = out.size();
     if (!touched.empty()) {
         std::sort(touched.begin(), touched.end());
+        // Which keywords occur: asked only now, and only where a rule that has keywords matched.
+        if (c.keyword_db && std::any_of(touched.begin(), touched.end(),
+                                        [&](unsigned r) { return !c.runtime[r]->keyword_ids.empty(); }))
+            hs_scan(c.keyword_db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_keyword, this);
         for (unsigned r : touched)
             if (keywords_ok(r)) extract(r, data, path);
     }

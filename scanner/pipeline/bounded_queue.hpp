@@ -15,19 +15,25 @@ public:
     explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
 
     void push(T item) {
-        std::unique_lock lock(mu_);
-        not_full_.wait(lock, [&] { return items_.size() < capacity_; });
-        items_.push_back(std::move(item));
+        {
+            std::unique_lock lock(mu_);
+            not_full_.wait(lock, [&] { return items_.size() < capacity_; });
+            items_.push_back(std::move(item));
+        }
+        // Notified after unlocking, so the woken reader does not go straight back to sleep on the lock.
         not_empty_.notify_one();
     }
 
     // Empty optional once the queue is closed and drained.
     std::optional<T> pop() {
-        std::unique_lock lock(mu_);
-        not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
-        if (items_.empty()) return std::nullopt;
-        T item = std::move(items_.front());
-        items_.pop_front();
+        std::optional<T> item;
+        {
+            std::unique_lock lock(mu_);
+            not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+            if (items_.empty()) return std::nullopt;
+            item.emplace(std::move(items_.front()));
+            items_.pop_front();
+        }
         not_full_.notify_one();
         return item;
     }

@@ -203,8 +203,8 @@ private:
 // Full history: walk the trees once to learn which blobs are reachable and where each first
 // appeared, then read the packs in pack order (each object inflated once, across all threads), then
 // read whatever the packs did not hold (loose objects, missing ones) through libgit2.
-void scan_history_full(const std::string& path, git_repository* repo, HistoryWalker& walker, BlobScanner& scanner,
-                       unsigned n) {
+void scan_history_full(const std::string& path, git_repository* repo, HistoryWalker& walker, PackScan& packs,
+                       BlobScanner& scanner, unsigned n) {
     OidTable<BlobOrigin> blobs;
     PathTable paths;
     walker.walk([&](BlobTask&& t) { blobs.insert(t.id, BlobOrigin{t.commit, paths.intern(t.path)}); });
@@ -216,10 +216,11 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     const bool all = scanner.opts.all_objects;
 
     // Resolving deltas is a small part of the work and a long delta chain is serial, while matching
-    // is most of it: resolver threads hand copies of the blobs to all `n` matcher threads.
+    // is most of it: resolver threads hand the blobs (shared buffers, not copies) to all `n` matcher
+    // threads.
     struct Item {
         git_oid id;
-        std::string data;
+        BlobBuffer data;
         std::size_t slot;
     };
     BoundedQueue<Item> queue(4 * n);
@@ -229,15 +230,14 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
             while (auto item = queue.pop()) {
                 const std::size_t slot = item->slot;
                 std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
-                scanner.scan(t, item->id, item->data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
+                scanner.scan(t, item->id, *item->data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
             }
         });
     const unsigned resolvers = std::max(1u, n / 4);
-    PackScan packs(fs::path(git_repository_commondir(repo)) / "objects", scanner.diag);
     try {
         packs.run(
             resolvers, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
-            [&](unsigned, const git_oid& id, PackBlobStatus st, std::string_view data, const std::string& detail) {
+            [&](unsigned, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
                 std::size_t slot = blobs.find(id);
                 if (slot != blobs.npos) {
                     if (done[slot].exchange(1)) return;  // also in another pack
@@ -250,7 +250,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
                     scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, p), detail);
                     return;
                 }
-                queue.push(Item{id, std::string(data), slot});
+                queue.push(Item{id, data, slot});
             });
     } catch (...) {
         queue.close();
@@ -298,10 +298,16 @@ void scan_history(const std::string& path, git_repository* repo, const std::shar
     // In a full scan the packs provide unreachable blobs; the walker need not look for them.
     const unsigned n = thread_count(opts);
     HistoryOptions hopts{opts.include, opts.exclude, range && opts.all_objects, range ? 1u : n, path};
+    // Full scans parse the pack indexes first: the walk reads trees and commits through them too.
+    std::unique_ptr<PackScan> packs;
+    if (!range) {
+        packs = std::make_unique<PackScan>(fs::path(git_repository_commondir(repo)) / "objects", diag);
+        hopts.packs = &packs->packs();
+    }
     HistoryWalker walker(repo, hopts, diag, path);
     BlobScanner scanner(rules, n, opts, diag, counters);
     if (range) scan_history_range(path, walker, scanner, n);
-    else scan_history_full(path, repo, walker, scanner, n);
+    else scan_history_full(path, repo, walker, *packs, scanner, n);
     scanner.flush_into(acc);
     summary.commits += walker.commits().size();
 }

@@ -1,8 +1,10 @@
 #include "source/history.hpp"
 
 #include "source/oid_set.hpp"
+#include "source/pack_reader.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -74,74 +76,107 @@ void HistoryWalker::push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, 
     if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) git_revwalk_push(walk, &head);
 }
 
+// Reads trees and commits: from the packs when their indexes are given (no locks, bounded delta
+// base cache), else, and for whatever the packs lack or cannot give, through libgit2. One buffer per
+// tree depth, so a tree's bytes stay valid while its subtrees are read.
+class HistoryWalker::ObjectSource {
+public:
+    ObjectSource(git_odb* odb, const std::vector<std::unique_ptr<pack::Index>>* packs) : odb_(odb) {
+        if (packs && !packs->empty()) reader_.emplace(*packs);
+    }
+    // 0, or a libgit2 error code (GIT_EINVALID for an object of another type; git_error_last() set).
+    int read(const git_oid& id, git_object_t want, unsigned depth, std::string_view& data) {
+        if (levels_.size() <= depth) levels_.resize(depth + 1);
+        Level& l = levels_[depth];
+        l.obj.reset();
+        if (reader_) {
+            std::uint8_t type = 0;
+            if (reader_->read(id, l.bytes, type) == PackReader::Status::ok) {
+                if (type != std::uint8_t(want)) return GIT_EINVALID;
+                data = l.bytes;
+                return 0;
+            }  // not in a pack, or damaged there: libgit2 reads it or says what is wrong
+        }
+        git_odb_object* o = nullptr;
+        if (int err = git_odb_read(&o, odb_, &id)) return err;
+        l.obj.reset(o);
+        if (git_odb_object_type(o) != want) return GIT_EINVALID;
+        data = std::string_view(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
+        return 0;
+    }
+
+private:
+    struct Level {
+        std::string bytes;
+        git::OdbObject obj;
+    };
+    git_odb* odb_;
+    std::optional<PackReader> reader_;
+    std::vector<Level> levels_;
+};
+
 namespace {
 
-// Reads a tree's raw bytes: parsing them in place avoids libgit2 building an entry object per entry,
-// which is most of the cost of walking history.
-struct RawTree {
-    git::OdbObject obj;
-    int error = 0;
-    RawTree(git_odb* odb, const git_oid& id) {
-        git_odb_object* o = nullptr;
-        error = git_odb_read(&o, odb, &id);
-        if (error == 0) {
-            obj.reset(o);
-            if (git_odb_object_type(o) != GIT_OBJECT_TREE) error = GIT_EINVALID;
-        }
+// Calls f(kind, name, id) per entry of a raw tree (parsed in place: libgit2 would build an entry
+// object per entry, most of the cost of walking history); kind: 't' tree, 'b' blob, 'c' submodule
+// commit. Returns false on a malformed tree.
+template <class F>
+bool for_each_entry(std::string_view tree, F&& f) {
+    const char* p = tree.data();
+    const char* end = p + tree.size();
+    while (p < end) {
+        const char* sp = static_cast<const char*>(std::memchr(p, ' ', std::size_t(end - p)));
+        if (!sp) return false;
+        std::string_view mode(p, std::size_t(sp - p));
+        const char* name = sp + 1;
+        const char* nul = static_cast<const char*>(std::memchr(name, 0, std::size_t(end - name)));
+        if (!nul || end - nul < 1 + GIT_OID_RAWSZ) return false;
+        git_oid id;
+        std::memcpy(id.id, nul + 1, GIT_OID_RAWSZ);
+        char kind = mode == "40000" ? 't' : mode == "160000" ? 'c' : 'b';
+        f(kind, std::string_view(name, std::size_t(nul - name)), id);
+        p = nul + 1 + GIT_OID_RAWSZ;
     }
-    // Calls f(kind, name, id) per entry; kind: 't' tree, 'b' blob, 'c' submodule commit.
-    // Returns false on a malformed tree.
-    template <class F>
-    bool for_each(F&& f) const {
-        const char* p = static_cast<const char*>(git_odb_object_data(obj.get()));
-        const char* end = p + git_odb_object_size(obj.get());
-        while (p < end) {
-            const char* sp = static_cast<const char*>(std::memchr(p, ' ', std::size_t(end - p)));
-            if (!sp) return false;
-            std::string_view mode(p, std::size_t(sp - p));
-            const char* name = sp + 1;
-            const char* nul = static_cast<const char*>(std::memchr(name, 0, std::size_t(end - name)));
-            if (!nul || end - nul < 1 + GIT_OID_RAWSZ) return false;
-            git_oid id;
-            std::memcpy(id.id, nul + 1, GIT_OID_RAWSZ);
-            char kind = mode == "40000" ? 't' : mode == "160000" ? 'c' : 'b';
-            f(kind, std::string_view(name, std::size_t(nul - name)), id);
-            p = nul + 1 + GIT_OID_RAWSZ;
-        }
-        return true;
-    }
-};
+    return true;
+}
+
+// The tree id on a raw commit's first line ("tree <hex>").
+bool commit_tree(std::string_view commit, git_oid& tree) {
+    if (commit.size() < 5 + GIT_OID_HEXSZ || commit.substr(0, 5) != "tree ") return false;
+    return git_oid_fromstrn(&tree, commit.data() + 5, GIT_OID_HEXSZ) == 0;
+}
 
 }  // namespace
 
-void HistoryWalker::mark_tree(const git_oid& id) {
+void HistoryWalker::mark_tree(ObjectSource& src, const git_oid& id, unsigned depth) {
     if (!seen_->trees.insert(id)) return;
-    RawTree tree(odb_.get(), id);
-    if (tree.error) return;  // a missing boundary tree only means more is "new"
-    tree.for_each([&](char kind, std::string_view, const git_oid& child) {
-        if (kind == 't') mark_tree(child);
+    std::string_view tree;
+    if (src.read(id, GIT_OBJECT_TREE, depth, tree)) return;  // a missing boundary tree only means more is "new"
+    for_each_entry(tree, [&](char kind, std::string_view, const git_oid& child) {
+        if (kind == 't') mark_tree(src, child, depth + 1);
         else if (kind == 'b') seen_->blobs.insert(child);
     });
 }
 
-void HistoryWalker::walk_tree(OidSetHolder& seen, git_odb* odb, const git_oid& id, std::uint32_t commit,
-                              std::string& prefix, const std::function<void(BlobTask&&)>& sink) {
+void HistoryWalker::walk_tree(OidSetHolder& seen, ObjectSource& src, const git_oid& id, std::uint32_t commit,
+                              std::string& prefix, const std::function<void(BlobTask&&)>& sink, unsigned depth) {
     // An unchanged subtree has the same id: everything below it was seen already.
     if (!seen.trees.insert(id)) return;
-    RawTree tree(odb, id);
+    std::string_view tree;
     auto where = [&] { return label_ + ": tree " + git::hex(id) + (prefix.empty() ? "" : " (" + prefix + ")"); };
-    if (tree.error) {
-        diag_.warn(tree.error == GIT_ENOTFOUND ? "missing" : "corrupt", where(), "cannot read tree: " + git::last_error());
+    if (int err = src.read(id, GIT_OBJECT_TREE, depth, tree)) {
+        diag_.warn(err == GIT_ENOTFOUND ? "missing" : "corrupt", where(),
+                   err == GIT_EINVALID ? "not a tree" : "cannot read tree: " + git::last_error());
         return;
     }
     const size_t base = prefix.size();
-    bool ok = tree.for_each([&](char kind, std::string_view name, const git_oid& child) {
+    bool ok = for_each_entry(tree, [&](char kind, std::string_view name, const git_oid& child) {
         if (kind == 'c') return;  // submodule commits live in another repository
         prefix.resize(base);
         prefix += name;
         if (kind == 't') {
             prefix += '/';
-            walk_tree(seen, odb, child, commit, prefix, sink);
+            walk_tree(seen, src, child, commit, prefix, sink, depth + 1);
         } else if (seen.blobs.insert(child)) {
             sink(BlobTask{child, commit, prefix});
         }
@@ -150,10 +185,17 @@ void HistoryWalker::walk_tree(OidSetHolder& seen, git_odb* odb, const git_oid& i
     prefix.resize(base);
 }
 
-void HistoryWalker::walk_commits(git_repository* repo, OidSetHolder& seen, git_odb* odb, std::uint32_t begin,
+void HistoryWalker::walk_commits(git_repository* repo, OidSetHolder& seen, ObjectSource& src, std::uint32_t begin,
                                  std::uint32_t end, const std::function<void(BlobTask&&)>& sink) {
     std::string prefix;
     for (std::uint32_t i = begin; i < end; ++i) {
+        std::string_view raw;
+        git_oid tree;
+        if (src.read(commits_[i], GIT_OBJECT_COMMIT, 0, raw) == 0 && commit_tree(raw, tree)) {
+            prefix.clear();
+            walk_tree(seen, src, tree, i, prefix, sink);
+            continue;
+        }
         git_commit* c = nullptr;
         if (git_commit_lookup(&c, repo, &commits_[i]) != 0) {
             diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
@@ -161,7 +203,7 @@ void HistoryWalker::walk_commits(git_repository* repo, OidSetHolder& seen, git_o
         }
         git::Commit commit(c);
         prefix.clear();
-        walk_tree(seen, odb, *git_commit_tree_id(c), i, prefix, sink);
+        walk_tree(seen, src, *git_commit_tree_id(c), i, prefix, sink);
     }
 }
 
@@ -171,9 +213,10 @@ std::vector<BlobTask> HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32
     git_odb* raw = nullptr;
     if (git_repository_odb(&raw, repo.get()) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
     git::Odb odb(raw);
+    ObjectSource src(odb.get(), opts_.packs);
     OidSetHolder seen;
     std::vector<BlobTask> out;
-    walk_commits(repo.get(), seen, odb.get(), begin, end, [&](BlobTask&& t) { out.push_back(std::move(t)); });
+    walk_commits(repo.get(), seen, src, begin, end, [&](BlobTask&& t) { out.push_back(std::move(t)); });
     return out;
 }
 
@@ -202,6 +245,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     if (rc != GIT_ITEROVER)
         diag_.warn("missing", label_, "history walk stopped early: " + git::last_error());
 
+    ObjectSource src(odb_.get(), opts_.packs);
     if (!opts_.exclude.empty()) {
         // Trees at the boundary (parents outside the walked set) are old: mark them seen first.
         OidSet walked;
@@ -216,7 +260,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
                 git_commit* pc = nullptr;
                 if (git_commit_lookup(&pc, repo_, pid) != 0) continue;
                 git::Commit parent(pc);
-                mark_tree(*git_commit_tree_id(pc));
+                mark_tree(src, *git_commit_tree_id(pc));
             }
         }
     }
@@ -239,7 +283,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
                 failures[k] = std::current_exception();
             }
         });
-    walk_commits(repo_, *seen_, odb_.get(), 0, bound(1), sink);
+    walk_commits(repo_, *seen_, src, 0, bound(1), sink);
     for (auto& th : helpers) th.join();
     for (auto& f : failures)
         if (f) std::rethrow_exception(f);
@@ -259,7 +303,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
         }
         if (type == GIT_OBJECT_TREE) {
             prefix = name + ":";
-            walk_tree(*seen_, odb_.get(), oid, BlobTask::kNoCommit, prefix, sink);
+            walk_tree(*seen_, src, oid, BlobTask::kNoCommit, prefix, sink);
         } else if (type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid)) {
             sink(BlobTask{oid, BlobTask::kNoCommit, name});
         }

@@ -4,6 +4,7 @@
 
 #include "model/diagnostics.hpp"
 #include "source/git_handles.hpp"
+#include "source/pack_index.hpp"
 
 #include <functional>
 #include <string>
@@ -28,6 +29,9 @@ struct HistoryOptions {
     // `repo_path` for itself, as libgit2 asks); the first sighting in commit order still wins.
     unsigned parts = 1;
     std::string repo_path;
+    // Parsed pack indexes to read trees and commits from without libgit2's locks (PackScan::packs());
+    // null: everything through libgit2. Must outlive the walk.
+    const std::vector<std::unique_ptr<pack::Index>>* packs = nullptr;
 };
 
 class HistoryWalker {
@@ -43,12 +47,13 @@ public:
 
 private:
     class OidSetHolder;
-    void walk_tree(OidSetHolder& seen, git_odb* odb, const git_oid& tree, std::uint32_t commit, std::string& prefix,
-                   const std::function<void(BlobTask&&)>& sink);
-    void mark_tree(const git_oid& tree);
-    // Walks the trees of commits [begin, end) through `repo`/`odb`, skipping what `seen` holds.
-    void walk_commits(git_repository* repo, OidSetHolder& seen, git_odb* odb, std::uint32_t begin, std::uint32_t end,
-                      const std::function<void(BlobTask&&)>& sink);
+    class ObjectSource;
+    void walk_tree(OidSetHolder& seen, ObjectSource& src, const git_oid& tree, std::uint32_t commit, std::string& prefix,
+                   const std::function<void(BlobTask&&)>& sink, unsigned depth = 0);
+    void mark_tree(ObjectSource& src, const git_oid& tree, unsigned depth = 0);
+    // Walks the trees of commits [begin, end) through `repo`/`src`, skipping what `seen` holds.
+    void walk_commits(git_repository* repo, OidSetHolder& seen, ObjectSource& src, std::uint32_t begin,
+                      std::uint32_t end, const std::function<void(BlobTask&&)>& sink);
     // Walks commits [begin, end) with its own repository handle and seen sets, buffering what it finds.
     std::vector<BlobTask> walk_chunk(std::uint32_t begin, std::uint32_t end);
     void push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose_objects);

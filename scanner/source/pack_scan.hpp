@@ -4,6 +4,7 @@
 #pragma once
 
 #include "model/diagnostics.hpp"
+#include "source/pack_index.hpp"
 
 #include <git2.h>
 
@@ -19,10 +20,15 @@ namespace ks {
 
 enum class PackBlobStatus { ok, too_large, corrupt };
 
+// A blob's bytes, shared between the reader (which applies the deltas of its children to it) and
+// whoever matches it: handing a blob over copies nothing. Buffers go back to a pool when the last
+// holder lets go, so a scan allocates (and page-faults) about as many as are in flight.
+using BlobBuffer = std::shared_ptr<const std::string>;
+
 // Called once per blob entry in the packs, from any of the worker threads (`thread` < threads).
-// For ok, `data` is the blob; otherwise `detail` says why it could not be read.
+// For ok, `data` is the blob (never null); otherwise `detail` says why it could not be read.
 using PackVisit = std::function<void(unsigned thread, const git_oid& id, PackBlobStatus status,
-                                     std::string_view data, const std::string& detail)>;
+                                     const BlobBuffer& data, const std::string& detail)>;
 
 class PackScan {
 public:
@@ -37,15 +43,15 @@ public:
              const PackVisit& visit);
 
     std::size_t pack_count() const { return packs_.size(); }
+    const std::vector<std::unique_ptr<pack::Index>>& packs() const { return packs_; }
 
-    struct Pack;  // one pack's index and entry headers (pack_scan.cpp)
+    class BufferPool;
 
 private:
-    std::vector<std::unique_ptr<Pack>> packs_;
+    std::vector<std::unique_ptr<pack::Index>> packs_;
+    std::shared_ptr<BufferPool> pool_;  // shared with every buffer handed out, which may outlive run()
     Diagnostics& diag_;
 };
 
-// Applies a git delta to `base`, writing the result into `out`. False on a malformed delta.
-bool apply_git_delta(std::string_view base, std::string_view delta, std::string& out);
 
 }  // namespace ks

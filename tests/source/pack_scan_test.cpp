@@ -2,11 +2,14 @@
 // once; damage to one object is reported and the rest still comes out.
 #include "harness.hpp"
 #include "source/blob_reader.hpp"
+#include "source/pack_reader.hpp"
 #include "source/pack_scan.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 #include <map>
 #include <mutex>
 
@@ -45,9 +48,9 @@ struct Seen {
 };
 
 PackVisit collect(Seen& seen) {
-    return [&seen](unsigned, const git_oid& id, PackBlobStatus st, std::string_view data, const std::string& detail) {
+    return [&seen](unsigned, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
         std::lock_guard lock(seen.mu);
-        if (st == PackBlobStatus::ok) EXPECT_TRUE(seen.blobs.emplace(git::hex(id), std::string(data)).second);
+        if (st == PackBlobStatus::ok) EXPECT_TRUE(seen.blobs.emplace(git::hex(id), *data).second);
         else seen.failed[git::hex(id)] = detail;
     };
 }
@@ -141,6 +144,47 @@ TEST(Delta, MalformedDeltasAreRejected) {
     EXPECT_FALSE(apply_git_delta(base, std::string("\x0b\x05\x90\x20", 4), out)); // copy past the end
     EXPECT_FALSE(apply_git_delta(base, std::string("\x0b\x05\x00", 3), out));     // reserved opcode
     EXPECT_FALSE(apply_git_delta(base, std::string("\x0b\x06\x90\x05", 4), out)); // short result
+}
+
+// Random access (the history walk's trees and commits): every object of every type, read in a
+// shuffled order, equals libgit2's, with a cache big enough to keep every base and with one so small
+// that bases are evicted while a chain is being resolved.
+TEST(PackReader, EveryObjectMatchesLibgit2InAnyOrder) {
+    DeltaRepo fx;
+    Diagnostics diag;
+    PackScan packs(fx.objects(), diag);
+    ASSERT_EQ(packs.pack_count(), 1u);
+    const pack::Index& index = *packs.packs()[0];
+    std::vector<git_oid> ids = index.ids;
+    ASSERT_GT(ids.size(), 150u);  // 40 commits, their trees, 80 blobs
+    std::shuffle(ids.begin(), ids.end(), std::mt19937(11));
+    git::Repository repo = git::open(fx.repo.dir().string());
+    git_odb* raw = nullptr;
+    ASSERT_EQ(git_repository_odb(&raw, repo.get()), 0);
+    git::Odb odb(raw);
+    std::size_t deltas = 0;
+    for (std::uint32_t e = 0; e < index.type.size(); ++e) deltas += index.type[e] >= pack::kOfsDelta;
+    EXPECT_GT(deltas, 40u);  // the chains the cache is for are there
+    for (std::size_t cache : {std::size_t(64) << 20, std::size_t(2048)}) {
+        PackReader reader(packs.packs(), cache);
+        std::string out;
+        for (const git_oid& id : ids) {
+            std::uint8_t type = 0;
+            ASSERT_EQ(reader.read(id, out, type), PackReader::Status::ok) << git::hex(id);
+            git_odb_object* o = nullptr;
+            ASSERT_EQ(git_odb_read(&o, odb.get(), &id), 0);
+            git::OdbObject obj(o);
+            EXPECT_EQ(type, std::uint8_t(git_odb_object_type(o))) << git::hex(id);
+            EXPECT_EQ(out, std::string_view(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o)))
+                << git::hex(id);
+        }
+    }
+    git_oid absent{};
+    absent.id[0] = 0x42;
+    PackReader reader(packs.packs());
+    std::string out;
+    std::uint8_t type = 0;
+    EXPECT_EQ(reader.read(absent, out, type), PackReader::Status::not_found);
 }
 
 }  // namespace
