@@ -24,6 +24,17 @@ public:
         not_empty_.notify_one();
     }
 
+    // Adds `item` unless the queue is full (or closed); false then, and `item` is left as it was.
+    bool try_push(T& item) {
+        {
+            std::lock_guard lock(mu_);
+            if (closed_ || items_.size() >= capacity_) return false;
+            items_.push_back(std::move(item));
+        }
+        not_empty_.notify_one();
+        return true;
+    }
+
     // Empty optional once the queue is closed and drained.
     std::optional<T> pop() {
         std::optional<T> item;

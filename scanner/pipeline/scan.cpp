@@ -215,50 +215,45 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     OidSet extra;  // unreachable blobs met in the packs (--all-objects)
     const bool all = scanner.opts.all_objects;
 
-    // Resolving deltas is a small part of the work and a long delta chain is serial, while matching
-    // is most of it: resolver threads hand the blobs (shared buffers, not copies) to all `n` matcher
-    // threads.
+    // Every thread resolves delta trees (largest first) and matches what it resolves, while the blob
+    // is still in its cache. A long delta chain is serial, though: once a thread has no trees left,
+    // the others hand it blobs (shared buffers, not copies) through a small queue instead.
     struct Item {
         git_oid id;
         BlobBuffer data;
         std::size_t slot;
     };
     BoundedQueue<Item> queue(4 * n);
-    std::vector<std::thread> matchers;
-    for (unsigned t = 0; t < n; ++t)
-        matchers.emplace_back([&, t] {
-            while (auto item = queue.pop()) {
-                const std::size_t slot = item->slot;
-                std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
-                scanner.scan(t, item->id, *item->data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
+    std::atomic<unsigned> idle{0};
+    auto match = [&](unsigned t, const Item& item) {
+        const std::size_t slot = item.slot;
+        std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
+        scanner.scan(t, item.id, *item.data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
+    };
+    packs.run(
+        n, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
+        [&](unsigned t, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
+            std::size_t slot = blobs.find(id);
+            if (slot != blobs.npos) {
+                if (done[slot].exchange(1)) return;  // also in another pack
+            } else {
+                std::lock_guard lock(extra_mu);
+                if (!extra.insert(id)) return;
             }
+            if (st != PackBlobStatus::ok) {
+                std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
+                scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, p), detail);
+                return;
+            }
+            Item item{id, data, slot};
+            if (idle.load(std::memory_order_relaxed) > 0 && queue.try_push(item)) return;
+            match(t, item);
+        },
+        [&](unsigned t) {
+            // The last thread to run out of trees closes the queue; all then drain it.
+            if (idle.fetch_add(1) + 1 == n) queue.close();
+            while (auto item = queue.pop()) match(t, *item);
         });
-    const unsigned resolvers = std::max(1u, n / 4);
-    try {
-        packs.run(
-            resolvers, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
-            [&](unsigned, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
-                std::size_t slot = blobs.find(id);
-                if (slot != blobs.npos) {
-                    if (done[slot].exchange(1)) return;  // also in another pack
-                } else {
-                    std::lock_guard lock(extra_mu);
-                    if (!extra.insert(id)) return;
-                }
-                if (st != PackBlobStatus::ok) {
-                    std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
-                    scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, p), detail);
-                    return;
-                }
-                queue.push(Item{id, data, slot});
-            });
-    } catch (...) {
-        queue.close();
-        for (auto& th : matchers) th.join();
-        throw;
-    }
-    queue.close();
-    for (auto& th : matchers) th.join();
 
     // Unreachable loose objects, for --all-objects.
     std::vector<git_oid> loose_unreachable;

@@ -72,11 +72,30 @@ struct Worker {
 }  // namespace
 
 void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function<bool(const git_oid&)>& want,
-                   const PackVisit& visit) {
-    // Work items: (pack, root entry), handed out in pack order.
+                   const PackVisit& visit, const std::function<void(unsigned)>& when_idle) {
+    // Work items: (pack, root entry), the largest delta trees first (a file with a thousand versions
+    // is one tree, resolved on one thread: started last, it would finish long after the rest).
     std::vector<std::pair<std::uint32_t, std::uint32_t>> roots;
-    for (std::uint32_t pk = 0; pk < packs_.size(); ++pk)
-        for (std::uint32_t e : packs_[pk]->blob_roots) roots.emplace_back(pk, e);
+    std::vector<std::uint64_t> weight;
+    for (std::uint32_t pk = 0; pk < packs_.size(); ++pk) {
+        const pack::Index& p = *packs_[pk];
+        std::vector<std::uint32_t> stack;
+        for (std::uint32_t e : p.blob_roots) {
+            std::uint64_t bytes = 0;
+            stack.assign(1, e);
+            while (!stack.empty()) {
+                const std::uint32_t x = stack.back();
+                stack.pop_back();
+                bytes += p.obj_size[x] + 4096;  // deltas are small; every object costs a visit
+                for (std::uint32_t c = p.first_child[x]; c != kNone; c = p.next_sibling[c]) stack.push_back(c);
+            }
+            roots.emplace_back(pk, e);
+            weight.push_back(bytes);
+        }
+    }
+    std::vector<std::size_t> order(roots.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return weight[a] > weight[b]; });
     std::atomic<std::size_t> next{0};
 
     auto work = [&](unsigned t) {
@@ -125,20 +144,29 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function
                 for (std::uint32_t c = p.first_child[e]; c != kNone; c = p.next_sibling[c]) resolve(p, c, &out);
             };
         for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < roots.size();) {
-            const pack::Index& p = *packs_[roots[i].first];
-            resolve(p, roots[i].second, nullptr);
+            const auto [pk, e] = roots[order[i]];
+            resolve(*packs_[pk], e, nullptr);
         }
     };
     std::exception_ptr failure;
     std::mutex failure_mu;
     auto guarded = [&](unsigned t) {
-        try {
-            work(t);
-        } catch (...) {
+        auto fail = [&] {
             std::lock_guard lock(failure_mu);
             if (!failure) failure = std::current_exception();
             next.store(roots.size());  // stop the others early
+        };
+        try {
+            work(t);
+        } catch (...) {
+            fail();
         }
+        // Every worker says it is idle exactly once, even after a failure.
+        if (when_idle) try {
+                when_idle(t);
+            } catch (...) {
+                fail();
+            }
     };
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(guarded, t);

@@ -38,9 +38,10 @@ public:
     ~PackScan();
 
     // Visits every blob of every opened pack on `threads` threads. `want(id)` false: the blob is still
-    // inflated if a wanted blob deltas against it, but not visited.
+    // inflated if a wanted blob deltas against it, but not visited. Each thread calls `when_idle(t)`
+    // once it has no more delta trees to resolve (a caller can have it help the busy ones then).
     void run(unsigned threads, std::uint64_t max_size, const std::function<bool(const git_oid&)>& want,
-             const PackVisit& visit);
+             const PackVisit& visit, const std::function<void(unsigned)>& when_idle = {});
 
     std::size_t pack_count() const { return packs_.size(); }
     const std::vector<std::unique_ptr<pack::Index>>& packs() const { return packs_; }
