@@ -170,35 +170,41 @@ void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::si
         return len == 64 ? Mask64(d + at) : base64_mask_tail(d + at, len);
     };
     // Most 64-byte blocks of text hold no run of 20: a mask and five shifts decide that. Where one
-    // ends, the run is measured with the masks, checked, and the scan resumes after it.
+    // ends, the run is measured with the masks (no byte is looked at twice) and checked, and the
+    // scan goes on in the block where it ended.
     std::size_t pos = 0;
-    std::uint64_t prev = 0;  // mask of the 64 bytes before pos; 0 right after a run (d[pos - 1] ended it)
+    std::uint64_t prev = 0, cur = n ? mask_at(0) : 0;  // masks of the blocks before and at pos
+    std::size_t floor = 0;                              // runs ending before floor are done with
     while (pos < n && out.size() < max) {
-        const std::uint64_t cur = mask_at(pos);
-        const std::uint64_t ends = ends_of_runs(prev, cur);
+        std::uint64_t ends = ends_of_runs(prev, cur);
+        if (floor > pos) ends &= floor - pos >= 64 ? 0 : ~std::uint64_t(0) << (floor - pos);
         if (!ends) {
             prev = cur;
             pos += 64;
+            if (pos < n) cur = mask_at(pos);
             continue;
         }
         // The first run of 20 to end here started 19 bytes before: had it started earlier, a run of
-        // 20 would have ended earlier, in this block or the one before.
+        // 20 would have ended earlier, here or in the block before (and been dealt with).
         const std::size_t last = pos + std::size_t(__builtin_ctzll(ends));
         const std::size_t b = last + 1 - kMinBase64Run;
         std::size_t e = n;
-        for (std::size_t at = pos, off = last + 1 - pos; at < n; at += 64, off = 0) {
-            const std::uint64_t m = at == pos ? cur : mask_at(at);
-            const std::uint64_t stops = off < 64 ? ~m >> off : 0;  // bits past the data are 0 in m
+        for (std::size_t off = last + 1 - pos;; off = 0) {
+            const std::uint64_t stops = off < 64 ? ~cur >> off : 0;  // bits past the data are 0 in cur
             if (stops) {
-                e = std::min(n, at + off + std::size_t(__builtin_ctzll(stops)));
+                e = std::min(n, pos + off + std::size_t(__builtin_ctzll(stops)));
                 break;
             }
+            if (pos + 64 >= n) break;
+            prev = cur;
+            pos += 64;
+            cur = mask_at(pos);
         }
         std::size_t end = e;
         while (end < n && d[end] == '=' && (end - b) % 4) ++end;
         if (end - b <= kMaxRun && decodes_to_text(d + b, e - b) && mixed_case(d + b, e - b)) out.emplace_back(b, end);
-        pos = e + 1;  // d[e] is not base64: no run starts before e + 1
-        prev = 0;
+        // d[e] is not base64: no later run starts before e + 1, and none ending before e is new.
+        floor = e + 1;
     }
 }
 

@@ -68,6 +68,26 @@ Expressions keyword_expressions(const CompiledRules& c) {
     return e;
 }
 
+// The path database: every path regex once per scan (a hit is confirmed with PCRE2).
+Expressions path_expressions(const CompiledRules& c) {
+    Expressions e;
+    for (unsigned id = 0; id < c.path_ids(); ++id) {
+        const std::string& re = c.path_regex(id).pattern();
+        hs_expr_info_t* info = nullptr;
+        hs_compile_error_t* err = nullptr;
+        unsigned flags = HS_FLAG_SINGLEMATCH;
+        if (hs_expression_info(re.c_str(), 0, &info, &err) == HS_SUCCESS) std::free(info);
+        else {
+            hs_free_compile_error(err);
+            flags |= HS_FLAG_PREFILTER;  // look-arounds and the like: Hyperscan over-approximates
+        }
+        e.patterns.push_back(re);
+        e.flags.push_back(flags);
+        e.ids.push_back(id);
+    }
+    return e;
+}
+
 HsDatabase compile_db(const Expressions& e, const CompiledRules& c) {
     if (e.patterns.empty()) return nullptr;
     std::vector<const char*> ptrs;
@@ -111,12 +131,13 @@ unsigned check_rule(const Rule& r, unsigned& max_width) {
 
 std::string cache_key(const CompiledRules& c) {
     std::ostringstream os;
-    os << "keysweep-hsdb-v7\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
+    os << "keysweep-hsdb-v8\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";
     for (const auto& r : c.rules) os << r.id << '\0' << r.regex << '\0' << r.path << '\0' << r.window << '\n';
     for (const auto& k : c.keywords) os << k << '\n';
+    for (unsigned id = 0; id < c.path_ids(); ++id) os << "path:" << c.path_regex(id).pattern() << '\n';
     return sha256_hex(os.str());
 }
 
@@ -127,7 +148,7 @@ fs::path default_cache_dir() {
 }
 
 // File layout: magic line, key line, the rules' capture windows, the databases' sizes (main one
-// first, then the keywords', then one per path group; 0 for none), the payload's digest, then the payload (each
+// first, then the keywords', the paths', then one per path group; 0 for none), the payload's digest, then the payload (each
 // hs_serialize_database in turn). Any mismatch means "rebuild", never "trust".
 constexpr const char* kMagic = "KEYSWEEP-HSDB 3";
 
@@ -160,7 +181,7 @@ std::string payload_digest(std::string_view s) {
 }
 
 std::vector<HsDatabase*> databases_of(CompiledRules& c) {
-    std::vector<HsDatabase*> v{&c.db, &c.keyword_db};
+    std::vector<HsDatabase*> v{&c.db, &c.keyword_db, &c.path_db};
     for (auto& g : c.groups) v.push_back(&g.db);
     return v;
 }
@@ -273,6 +294,11 @@ void build_hyperscan(CompiledRules& c, const CompileOptions& opts) {
     }
     c.db = compile_db(expressions_of(c, rule_flags, -1), c);
     c.keyword_db = compile_db(keyword_expressions(c), c);
+    try {
+        c.path_db = compile_db(path_expressions(c), c);
+    } catch (const ConfigError&) {
+        c.path_db = nullptr;  // a path regex even prefilter mode rejects: every path regex goes to PCRE2
+    }
     for (std::size_t g = 0; g < c.groups.size(); ++g) c.groups[g].db = compile_db(expressions_of(c, rule_flags, int(g)), c);
     if (opts.use_cache && !file.empty()) store_cached(dir, file, key, c);
 }

@@ -124,25 +124,16 @@ std::shared_ptr<const CompiledRules> compile_rules(RuleSet set, const CompileOpt
     for (const auto& p : set.allow.regexes) c->allow_regexes.push_back(std::make_unique<LazyRegex>(p));
     c->allow_stopwords = std::move(set.allow.stopwords);
     for (const auto& a : set.allow.lists) c->allow_lists.emplace_back(a);
-    std::string any_path;
-    for (std::size_t i = 0; i < c->rules.size(); ++i) {
-        if (c->rules[i].kind != Rule::Kind::path) continue;
-        c->path_rules.push_back(unsigned(i));
-        any_path += (any_path.empty() ? "(?:" : "|(?:") + c->rules[i].path + ")";
-    }
-    if (!any_path.empty()) c->any_path_rule = std::make_unique<LazyRegex>(any_path);
-    std::string any_group;
+    for (std::size_t i = 0; i < c->rules.size(); ++i)
+        if (c->rules[i].kind == Rule::Kind::path) c->path_rules.push_back(unsigned(i));
     for (std::size_t i = 0; i < c->rules.size(); ++i) {
         const Rule& r = c->rules[i];
         if (r.kind != Rule::Kind::regex || r.path.empty()) continue;
         auto g = std::find_if(c->groups.begin(), c->groups.end(), [&](const auto& x) { return x.path == r.path; });
-        if (g == c->groups.end()) {
+        if (g == c->groups.end())
             g = c->groups.insert(c->groups.end(), CompiledRules::PathGroup{r.path, std::make_unique<LazyRegex>(r.path), {}, nullptr});
-            any_group += (any_group.empty() ? "(?:" : "|(?:") + r.path + ")";
-        }
         g->rules.push_back(unsigned(i));
     }
-    if (!any_group.empty()) c->any_group_path = std::make_unique<LazyRegex>(any_group);
     c->decode_depth = opts.decode_depth;
     for (const auto& r : c->rules)
         if (r.generic) c->generic_ids.insert(r.id);
@@ -153,10 +144,11 @@ std::shared_ptr<const CompiledRules> compile_rules(RuleSet set, const CompileOpt
 const std::vector<Rule>& rules_of(const CompiledRules& c) { return c.rules; }
 bool loaded_from_cache(const CompiledRules& c) { return c.from_cache; }
 
-bool path_allowed(const CompiledRules& c, std::string_view path, pcre2_match_data* md) {
-    for (const auto& p : c.allow_paths)
-        if (p->search(path, md)) return true;
-    return false;
+const LazyRegex& CompiledRules::path_regex(unsigned id) const {
+    if (id < groups.size()) return *groups[id].re;
+    id -= unsigned(groups.size());
+    if (id < path_rules.size()) return *runtime[path_rules[id]]->path;
+    return *allow_paths[id - path_rules.size()];
 }
 
 namespace {
@@ -229,6 +221,8 @@ struct BlobMatcher::Impl {
     std::vector<char> keyword_seen;
     std::vector<std::pair<std::size_t, std::size_t>> runs;  // base64 runs (scratch for take_candidates)
     std::vector<char> group_on;                // path groups whose path matches this blob's
+    std::vector<char> path_hit;                // per path id (CompiledRules::path_id_*): matches this blob's path
+    std::vector<unsigned> path_candidates;     // path ids the path database reported
     bool any_group_on = false;
 
     struct Raw { std::size_t rule; std::uint64_t start, end, sstart, send; };
@@ -240,10 +234,12 @@ struct BlobMatcher::Impl {
         hs_scratch_t* s = nullptr;  // one scratch, grown to fit every database
         if (rules->db && hs_alloc_scratch(rules->db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
         if (rules->keyword_db && hs_alloc_scratch(rules->keyword_db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
+        if (rules->path_db && hs_alloc_scratch(rules->path_db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
         for (const auto& g : rules->groups)
             if (g.db && hs_alloc_scratch(g.db.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
         scratch.reset(s);
         group_on.resize(rules->groups.size());
+        path_hit.resize(rules->path_ids());
         md.reset(pcre2_match_data_create(64, nullptr));
         mctx.reset(pcre2_match_context_create(nullptr));
         jit_stack.reset(pcre2_jit_stack_create(32 * 1024, 1024 * 1024, nullptr));
@@ -265,6 +261,29 @@ struct BlobMatcher::Impl {
             rs.push_back({to, to});
         }
         return 0;
+    }
+
+    static int on_path(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+        static_cast<Impl*>(ctx)->path_candidates.push_back(id);
+        return 0;
+    }
+
+    // Which path regexes match `path` (path_hit); true when an [allow] path does.
+    bool classify_path(std::string_view path) {
+        const CompiledRules& c = *rules;
+        std::fill(path_hit.begin(), path_hit.end(), 0);
+        path_candidates.clear();
+        if (c.path_db) {
+            hs_scan(c.path_db.get(), path.data(), unsigned(path.size()), 0, scratch.get(), &Impl::on_path, this);
+        } else {
+            for (unsigned id = 0; id < c.path_ids(); ++id) path_candidates.push_back(id);
+        }
+        bool allowed = false;
+        for (unsigned id : path_candidates) {
+            path_hit[id] = c.path_regex(id).search(path, md.get());
+            if (path_hit[id] && id >= c.path_id_allow(0)) allowed = true;
+        }
+        return allowed;
     }
 
     static int on_keyword(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
@@ -568,11 +587,12 @@ void BlobMatcher::Impl::add_decoded(std::string_view data, std::string_view path
 // Rules of kind "path": one finding per blob whose path matches; the secret is the path.
 void BlobMatcher::Impl::match_path_rules(std::string_view path, std::vector<Finding>& out) {
     const CompiledRules& c = *rules;
-    if (path.empty() || !c.any_path_rule || !c.any_path_rule->search(path, md.get())) return;
-    for (unsigned i : c.path_rules) {
+    if (path.empty()) return;
+    for (std::size_t k = 0; k < c.path_rules.size(); ++k) {
+        if (!path_hit[c.path_id_rule(k)]) continue;
+        const unsigned i = c.path_rules[k];
         const Rule& r = c.rules[i];
         const RuleRuntime& rt = *c.runtime[i];
-        if (!rt.path->search(path, md.get())) continue;
         bool allowed = false;
         for (const auto& a : rt.allow) allowed = allowed || a->search(path, md.get());
         for (const auto& a : rt.allowlists) allowed = allowed || list_hit(a, path, path, path, path);
@@ -647,12 +667,11 @@ void BlobMatcher::scan(std::string_view data, std::string_view path, std::vector
     Impl& m = *impl_;
     const CompiledRules& c = *m.rules;
     if (data.empty()) return;
-    if (!c.allow_paths.empty() && path_allowed(c, path, m.md.get())) return;
+    if (m.classify_path(path)) return;  // an [allow] path
     const std::size_t first = out.size();
     m.any_group_on = false;
-    if (c.any_group_path && c.any_group_path->search(path, m.md.get()))
-        for (std::size_t g = 0; g < c.groups.size(); ++g)
-            m.any_group_on |= bool((m.group_on[g] = c.groups[g].re->search(path, m.md.get())));
+    for (std::size_t g = 0; g < c.groups.size(); ++g)
+        m.any_group_on |= bool((m.group_on[g] = m.path_hit[c.path_id_group(g)]));
     if (c.db || m.any_group_on) m.scan_level(data, path, out, c.decode_depth);
 
     if (out.size() - first > 1 && !c.generic_ids.empty()) drop_generic_overlaps(c, out, first);
@@ -664,7 +683,7 @@ void BlobMatcher::scan_path(std::string_view path, std::vector<Finding>& out) {
     Impl& m = *impl_;
     const CompiledRules& c = *m.rules;
     if (c.path_rules.empty()) return;
-    if (!c.allow_paths.empty() && path_allowed(c, path, m.md.get())) return;
+    if (m.classify_path(path)) return;
     m.match_path_rules(path, out);
 }
 

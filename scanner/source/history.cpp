@@ -221,6 +221,11 @@ std::vector<BlobTask> HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32
 }
 
 void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
+    // The seen sets are the walk's memory (one id per tree and blob of the history): gone after it.
+    struct Forget {
+        std::shared_ptr<OidSetHolder>& seen;
+        ~Forget() { seen = std::make_shared<OidSetHolder>(); }
+    } forget{seen_};
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
     odb_.reset(raw_odb);

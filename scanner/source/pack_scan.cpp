@@ -23,6 +23,7 @@ public:
             if (!free_.empty()) {
                 s = free_.back().release();
                 free_.pop_back();
+                kept_ -= s->capacity();
             }
         }
         if (!s) s = new std::string;
@@ -32,13 +33,19 @@ public:
 private:
     void put(std::string* b) {
         std::unique_ptr<std::string> owned(b);
-        // Huge blobs are rare: do not keep their buffers for the rest of the scan.
-        if (owned->capacity() > (8u << 20)) return;
+        // Huge blobs are rare: do not keep their buffers for the rest of the scan; and keep at most
+        // kKeep bytes of spare buffers in all.
+        const std::size_t cap = owned->capacity();
+        if (cap > (8u << 20)) return;
         std::lock_guard lock(mu_);
-        if (free_.size() < 256) free_.push_back(std::move(owned));
+        if (kept_ + cap > kKeep) return;
+        kept_ += cap;
+        free_.push_back(std::move(owned));
     }
+    static constexpr std::size_t kKeep = 32u << 20;
     std::mutex mu_;
     std::vector<std::unique_ptr<std::string>> free_;
+    std::size_t kept_ = 0;
 };
 
 PackScan::PackScan(const fs::path& objects_dir, Diagnostics& diag)

@@ -56,6 +56,21 @@ TEST(PathRules, ScanPathServesBinaryBlobsAndHonoursAllow) {
     EXPECT_EQ(out[0].secret, "app/release.jks");
 }
 
+// Path regexes run through one Hyperscan database; those it cannot take as they are (look-arounds)
+// are over-approximated there and decided by PCRE2, for path rules, path-scoped rules and [allow].
+TEST(PathRules, LookAroundPathsAreExactInEveryRole) {
+    auto set = rules("[[rules]]\nid = \"p\"\nkind = \"path\"\npath = '''^(?!vendor/).*\\.pem$'''\n"
+                     "[[rules]]\nid = \"k\"\nregex = '''(KEY-[0-9]{6})'''\npath = '''^(?!test/)[^/]+\\.cfg$'''\n");
+    set.allow.paths.push_back("^(?=[^/]*$)skip[^/]*$");
+    EXPECT_EQ(scan(set, "x\n", "certs/a.pem").size(), 1u);
+    EXPECT_TRUE(scan(set, "x\n", "vendor/a.pem").empty());
+    EXPECT_EQ(scan(set, "KEY-123456\n", "app.cfg").size(), 1u);
+    EXPECT_TRUE(scan(set, "KEY-123456\n", "test/app.cfg").empty());
+    EXPECT_TRUE(scan(set, "KEY-123456\n", "app.txt").empty());
+    EXPECT_TRUE(scan(set, "x\n", "skip.pem").empty());     // an allowed path
+    EXPECT_EQ(scan(set, "x\n", "d/skip.pem").size(), 1u);  // the look-ahead fails: not allowed
+}
+
 TEST(PathRules, RejectARegexAndNeedAPath) {
     EXPECT_THROW(rules("[[rules]]\nid = \"p\"\nkind = \"path\"\npath = 'x'\nregex = '(a)'\n"), ConfigError);
     EXPECT_THROW(rules("[[rules]]\nid = \"p\"\nkind = \"path\"\n"), ConfigError);
