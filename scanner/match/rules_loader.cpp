@@ -9,8 +9,6 @@
 namespace ks {
 namespace fs = std::filesystem;
 
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_rule_files();
-
 namespace {
 
 std::string lower(std::string s) {
@@ -160,11 +158,8 @@ std::string read_file(const fs::path& p) {
 
 }  // namespace
 
-RuleSet default_rules() {
-    RuleSet set;
-    for (const auto& [name, text] : embedded_rule_files()) add_rules_toml(set, text, std::string(name));
-    return set;
-}
+// default_rules() is generated at build time (match/codegen/rules_codegen.cpp), from the same files
+// parsed by add_rules_toml below.
 
 void add_rules_toml(RuleSet& set, std::string_view text, const std::string& source) {
     add_rules_table(set, parse_toml(text, source), source);

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ks {
 
@@ -16,8 +18,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// The rules compiled into the binary (patterns/*.toml).
+// The rules compiled into the binary (patterns/*.toml). Generated at build time by parsing those files
+// with add_rules_toml (match/codegen/rules_codegen.cpp): no TOML is parsed at run time.
 RuleSet default_rules();
+
+// The same files as TOML text: ("patterns/<file>.toml", text) pairs, sorted by name.
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_rule_files();
 
 // Adds the rules of a TOML text (named `source` in errors); a rule whose id exists replaces it.
 void add_rules_toml(RuleSet& set, std::string_view toml_text, const std::string& source);
