@@ -42,7 +42,7 @@ private:
         kept_ += cap;
         free_.push_back(std::move(owned));
     }
-    static constexpr std::size_t kKeep = 32u << 20;
+    static constexpr std::size_t kKeep = 8u << 20;
     std::mutex mu_;
     std::vector<std::unique_ptr<std::string>> free_;
     std::size_t kept_ = 0;
@@ -119,9 +119,11 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function
             }
         };
         // Inflates entry `e` (applying its delta to `base` when it is one) into a pooled buffer,
-        // visits it, then its children, depth-first; the buffer is theirs to read as their base.
-        std::function<void(const pack::Index&, std::uint32_t, const std::string*)> resolve =
-            [&](const pack::Index& p, std::uint32_t e, const std::string* base) {
+        // visits it, then its children, depth-first; the buffer is theirs to read as their base. The
+        // last child gets it to keep: a base is let go as soon as its last delta is applied, so a
+        // chain of 50 versions holds one or two buffers, not 50.
+        std::function<void(const pack::Index&, std::uint32_t, std::shared_ptr<std::string>)> resolve =
+            [&](const pack::Index& p, std::uint32_t e, std::shared_ptr<std::string> base) {
                 std::shared_ptr<std::string> buf = pool_->get();
                 std::string& out = *buf;
                 const git_oid& id = p.ids[p.index[e]];
@@ -142,17 +144,19 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function
                         return fail_subtree(p, e, PackBlobStatus::corrupt, "delta data is corrupt in " + p.path.string());
                     if (!apply_git_delta(*base, w.delta, out))
                         return fail_subtree(p, e, PackBlobStatus::corrupt, "delta does not apply to its base");
+                    base.reset();
                     if (out.size() > max_size)
                         return fail_subtree(p, e, PackBlobStatus::too_large,
                                             "blob of " + std::to_string(out.size()) + " bytes is over --max-blob-size (" +
                                                 std::to_string(max_size) + ")");
                 }
                 if (want(id)) visit(t, id, PackBlobStatus::ok, buf, {});
-                for (std::uint32_t c = p.first_child[e]; c != kNone; c = p.next_sibling[c]) resolve(p, c, &out);
+                for (std::uint32_t c = p.first_child[e]; c != kNone; c = p.next_sibling[c])
+                    resolve(p, c, p.next_sibling[c] == kNone ? std::move(buf) : buf);
             };
         for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < roots.size();) {
             const auto [pk, e] = roots[order[i]];
-            resolve(*packs_[pk], e, nullptr);
+            resolve(*packs_[pk], e, {});
         }
     };
     std::exception_ptr failure;
