@@ -83,7 +83,7 @@ std::uint64_t base64_mask64_sse2(const unsigned char* p) {
 // AVX2, 32 at a time by nibble tables: a byte is in the alphabet when the class bits of its high
 // nibble and of its low nibble share one (classes: 0x2B/2D/2F, digits, 0x41-4F and 0x61-6F,
 // 0x50-5A and 0x5F, 0x70-7A).
-__attribute__((target("avx2"))) std::uint64_t base64_mask64_avx2(const unsigned char* p) {
+__attribute__((target("avx2"))) inline std::uint64_t base64_mask64_avx2(const unsigned char* p) {
     const __m256i hi_lut = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0,  //
                                             0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0);
     // Low nibble 0..F: digits (2) and 0x50-5A/0x70-7A (8, 16) up to 9/A, letters from 1 (4), the
@@ -162,18 +162,15 @@ std::uint64_t ends_of_runs(std::uint64_t prev, std::uint64_t cur) {
 namespace {
 
 template <std::uint64_t (*Mask64)(const unsigned char*)>
-void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
+__attribute__((always_inline)) inline void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
     const auto* d = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t n = data.size();
-    auto mask_at = [&](std::size_t at) {
-        const std::size_t len = std::min<std::size_t>(64, n - at);
-        return len == 64 ? Mask64(d + at) : base64_mask_tail(d + at, len);
-    };
+    // (No lambda for the mask: it would be compiled without AVX2 and keep Mask64 from inlining.)
     // Most 64-byte blocks of text hold no run of 20: a mask and five shifts decide that. Where one
     // ends, the run is measured with the masks (no byte is looked at twice) and checked, and the
     // scan goes on in the block where it ended.
     std::size_t pos = 0;
-    std::uint64_t prev = 0, cur = n ? mask_at(0) : 0;  // masks of the blocks before and at pos
+    std::uint64_t prev = 0, cur = n >= 64 ? Mask64(d) : base64_mask_tail(d, n);  // blocks before and at pos
     std::size_t floor = 0;                              // runs ending before floor are done with
     while (pos < n && out.size() < max) {
         std::uint64_t ends = ends_of_runs(prev, cur);
@@ -181,7 +178,7 @@ void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::si
         if (!ends) {
             prev = cur;
             pos += 64;
-            if (pos < n) cur = mask_at(pos);
+            if (pos < n) cur = n - pos >= 64 ? Mask64(d + pos) : base64_mask_tail(d + pos, n - pos);
             continue;
         }
         // The first run of 20 to end here started 19 bytes before: had it started earlier, a run of
@@ -198,7 +195,7 @@ void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::si
             if (pos + 64 >= n) break;
             prev = cur;
             pos += 64;
-            cur = mask_at(pos);
+            cur = n - pos >= 64 ? Mask64(d + pos) : base64_mask_tail(d + pos, n - pos);
         }
         std::size_t end = e;
         while (end < n && d[end] == '=' && (end - b) % 4) ++end;
@@ -210,10 +207,19 @@ void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::si
 
 }  // namespace
 
+#if defined(__x86_64__)
+// The loop compiled for AVX2 as a whole, so the mask is inlined and its constants stay in registers.
+__attribute__((target("avx2"))) void find_runs_avx2(std::string_view data,
+                                                    std::vector<std::pair<std::size_t, std::size_t>>& out,
+                                                    std::size_t max) {
+    find_runs<base64_mask64_avx2>(data, out, max);
+}
+#endif
+
 void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
 #if defined(__x86_64__)
     static const bool avx2 = __builtin_cpu_supports("avx2");
-    if (avx2) return find_runs<base64_mask64_avx2>(data, out, max);
+    if (avx2) return find_runs_avx2(data, out, max);
 #endif
     find_runs<base64_mask64_sse2>(data, out, max);
 }
