@@ -11,12 +11,12 @@ namespace {
 constexpr std::size_t kReach = 4096;
 
 std::string_view line_around(std::string_view data, std::uint64_t at) {
-    std::size_t floor = at > kReach ? at - kReach : 0;
-    std::size_t b = at;
-    while (b > floor && data[b - 1] != '\n') --b;
-    std::size_t ceil = std::min<std::size_t>(data.size(), at + kReach);
-    std::size_t e = b;
-    while (e < ceil && data[e] != '\n') ++e;
+    const std::size_t floor = at > kReach ? at - kReach : 0;
+    const void* nl = at > floor ? memrchr(data.data() + floor, '\n', at - floor) : nullptr;
+    const std::size_t b = nl ? std::size_t(static_cast<const char*>(nl) - data.data()) + 1 : floor;
+    const std::size_t ceil = std::min<std::size_t>(data.size(), at + kReach);
+    nl = ceil > b ? std::memchr(data.data() + b, '\n', ceil - b) : nullptr;
+    const std::size_t e = nl ? std::size_t(static_cast<const char*>(nl) - data.data()) : ceil;
     return data.substr(b, e - b);
 }
 
@@ -35,7 +35,10 @@ bool has_inline_allow(std::string_view data, std::uint64_t start, std::uint64_t 
     if (marked(line_around(data, start))) return true;
     std::uint64_t last = end > start ? end - 1 : start;
     if (last >= data.size()) last = data.size() - 1;
-    return data.find('\n', start) < last && marked(line_around(data, last));
+    // A match that spans lines is also allowed from its last line; look for a newline only inside it
+    // (searching on from `start` would read the rest of a minified line for every finding).
+    return last > start && std::memchr(data.data() + start, '\n', last - start) != nullptr &&
+           marked(line_around(data, last));
 }
 
 }  // namespace ks

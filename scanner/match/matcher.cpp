@@ -180,10 +180,12 @@ std::string_view line_at(std::string_view data, std::uint64_t at) {
     constexpr std::uint64_t kReach = 4096;
     if (data.empty()) return {};
     if (at >= data.size()) at = data.size() - 1;
-    std::uint64_t b = at, floor = at > kReach ? at - kReach : 0;
-    while (b > floor && data[b - 1] != '\n') --b;
-    std::uint64_t e = at, ceil = std::min<std::uint64_t>(data.size(), at + kReach);
-    while (e < ceil && data[e] != '\n') ++e;
+    const std::uint64_t floor = at > kReach ? at - kReach : 0;
+    const void* nl = at > floor ? memrchr(data.data() + floor, '\n', at - floor) : nullptr;
+    const std::uint64_t b = nl ? std::uint64_t(static_cast<const char*>(nl) - data.data()) + 1 : floor;
+    const std::uint64_t ceil = std::min<std::uint64_t>(data.size(), at + kReach);
+    nl = std::memchr(data.data() + at, '\n', ceil - at);
+    const std::uint64_t e = nl ? std::uint64_t(static_cast<const char*>(nl) - data.data()) : ceil;
     return data.substr(b, e - b);
 }
 
