@@ -97,13 +97,19 @@ struct BlobScanner {
     const ScanOptions& opts;
     Diagnostics& diag;
     Counters& counters;
-    std::vector<BlobMatcher> matchers;
+    std::shared_ptr<const CompiledRules> rules;
+    std::vector<std::unique_ptr<BlobMatcher>> matchers;  // made on a thread's first blob (Hyperscan scratch costs)
     std::vector<std::vector<Finding>> found;  // per thread
 
-    BlobScanner(const std::shared_ptr<const CompiledRules>& rules, unsigned n, const ScanOptions& o, Diagnostics& d,
+    BlobScanner(const std::shared_ptr<const CompiledRules>& r, unsigned n, const ScanOptions& o, Diagnostics& d,
                 Counters& c)
-        : opts(o), diag(d), counters(c), found(n) {
-        for (unsigned i = 0; i < n; ++i) matchers.emplace_back(rules);
+        : opts(o), diag(d), counters(c), rules(r), found(n) {
+        matchers.resize(n);
+    }
+
+    BlobMatcher& matcher(unsigned t) {
+        if (!matchers[t]) matchers[t] = std::make_unique<BlobMatcher>(rules);
+        return *matchers[t];
     }
 
     // Matches one blob or file with thread t's matcher; returns where its findings start in found[t].
@@ -112,9 +118,9 @@ struct BlobScanner {
         const std::size_t before = local.size();
         if (!opts.scan_binary && looks_binary(data)) {
             diag.count("binary");
-            matchers[t].scan_path(path, local);  // path rules (key stores, ...) still apply to binary blobs
+            matcher(t).scan_path(path, local);  // path rules (key stores, ...) still apply to binary blobs
         } else {
-            matchers[t].scan(data, path, local);
+            matcher(t).scan(data, path, local);
             counters.blobs.fetch_add(1, std::memory_order_relaxed);
             counters.bytes.fetch_add(data.size(), std::memory_order_relaxed);
         }
