@@ -207,7 +207,7 @@ private:
 };
 
 // Full history: walk the trees once to learn which blobs are reachable and where each first
-// appeared, then read the packs in pack order (each object inflated once, across all threads), then
+// appeared, then resolve the packs' delta trees (each object inflated once, across all threads), then
 // read whatever the packs did not hold (loose objects, missing ones) through libgit2.
 void scan_history_full(const std::string& path, git_repository* repo, HistoryWalker& walker, PackScan& packs,
                        BlobScanner& scanner, unsigned n) {
