@@ -14,11 +14,13 @@
 //                 line); and with a true positive every 64 KiB or every 4 KiB (the cost per finding should
 //                 not grow with the length of the line either).
 //   dense_true    a true positive (AWS key id, AWS secret, GitHub, Slack, Stripe) on every line, 4 MiB.
-// The *_no_decode rows compile the rules with decode_depth 0 (no base64 / percent decoding pass).
+// The *_no_decode rows compile the rules with decode_depth 0 (no base64 / percent decoding pass);
+// base64_candidates_per_file times that pass's first step alone (decode::base64_runs per file).
 // bytes_per_second: per CPU second of one core for the single-thread rows; for the `real_time/threads:N`
 // rows, per wall second, summed over the threads. `findings` is the number of findings in one scan.
 // No key-shaped literal appears here: keys are built from a prefix and characters drawn from a PRNG.
 
+#include "match/decode.hpp"
 #include "match/matcher.hpp"
 #include "match/rules_loader.hpp"
 
@@ -206,6 +208,26 @@ void real_source_per_file(benchmark::State& state, bool decode) {
     state.counters["MiB"] = benchmark::Counter(static_cast<double>(c.source_blob.size()) / 1048576.0, benchmark::Counter::kAvgThreads);
 }
 
+// The decoding pass's first step alone: finding base64 candidates (runs of 20+ base64 characters with
+// both letter cases that decode to text) in each file of the real source.
+void BM_base64_candidates_per_file(benchmark::State& state) {
+    const auto& c = corpus();
+    std::vector<std::pair<std::size_t, std::size_t>> runs;
+    std::size_t kept = 0;
+    for (auto _ : state) {
+        kept = 0;
+        for (const auto& d : c.source_files) {
+            runs.clear();
+            ks::decode::base64_runs(d.text, runs, ks::decode::kMaxCandidates);
+            kept += runs.size();
+        }
+        benchmark::DoNotOptimize(runs.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.source_blob.size()));
+    state.counters["kept"] = benchmark::Counter(static_cast<double>(kept));
+    state.counters["MiB"] = benchmark::Counter(static_cast<double>(c.source_blob.size()) / 1048576.0);
+}
+
 void BM_real_source_per_file(benchmark::State& s) { real_source_per_file(s, true); }
 void BM_real_source_per_file_no_decode(benchmark::State& s) { real_source_per_file(s, false); }
 void BM_near_miss_lines_no_decode(benchmark::State& s) { scan_one(s, corpus().near_miss_lines, "config.ini", false); }
@@ -241,6 +263,7 @@ void BM_dense_true_positives(benchmark::State& s) { scan_one(s, corpus().dense_t
 BENCHMARK(BM_real_source_per_file)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_real_source_per_file)->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2);
 BENCHMARK(BM_real_source_per_file_no_decode)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_base64_candidates_per_file)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_real_source_one_blob)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_near_miss_lines)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_near_miss_lines_no_decode)->Unit(benchmark::kMillisecond);
