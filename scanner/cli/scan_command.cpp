@@ -104,15 +104,9 @@ Runner add_scan_command(CLI::App& app) {
         if (f->staged) return scan_staged_command(*f);
         // libgit2's start-up (it parses the system's CA bundle: ~6 ms) runs on another core while
         // the rules load; whatever needs libgit2 first waits for it (git::init is call_once).
-        std::thread git_init;
+        std::jthread git_init;  // joined when the command returns
         if (!f->no_git && std::any_of(f->targets.begin(), f->targets.end(), [](const std::string& t) { return t != "-"; }))
-            git_init = std::thread([] { git::init(); });
-        struct Join {
-            std::thread& t;
-            ~Join() {
-                if (t.joinable()) t.join();
-            }
-        } join{git_init};
+            git_init = std::jthread([] { git::init(); });
         Diagnostics diag;
         diag.set_quiet(f->quiet);
         RuleSet set = load_rule_set(f->rules, f->config, f->targets);

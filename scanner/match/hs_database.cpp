@@ -68,21 +68,33 @@ Expressions keyword_expressions(const CompiledRules& c) {
     return e;
 }
 
+// How Hyperscan takes a regex: as is (flags 0), or, for what it cannot take as is (look-around,
+// back-references), in prefilter mode, where it over-approximates and PCRE2 decides. `info` is set
+// on success (the caller frees it); on failure `error` holds Hyperscan's message for prefilter mode.
+bool hs_flags_for(const std::string& re, unsigned& flags, hs_expr_info_t*& info, std::string& error) {
+    for (unsigned f : {0u, unsigned(HS_FLAG_PREFILTER)}) {
+        hs_compile_error_t* err = nullptr;
+        if (hs_expression_info(re.c_str(), f, &info, &err) == HS_SUCCESS) {
+            flags = f;
+            return true;
+        }
+        HsCompileError guard(err);
+        error = err->message;
+    }
+    return false;
+}
+
 // The path database: every path regex once per scan (a hit is confirmed with PCRE2).
 Expressions path_expressions(const CompiledRules& c) {
     Expressions e;
     for (unsigned id = 0; id < c.path_ids(); ++id) {
         const std::string& re = c.path_regex(id).pattern();
+        unsigned flags = HS_FLAG_PREFILTER;  // taken by neither: compile_db fails, and PCRE2 does it all
         hs_expr_info_t* info = nullptr;
-        hs_compile_error_t* err = nullptr;
-        unsigned flags = HS_FLAG_SINGLEMATCH;
-        if (hs_expression_info(re.c_str(), 0, &info, &err) == HS_SUCCESS) std::free(info);
-        else {
-            hs_free_compile_error(err);
-            flags |= HS_FLAG_PREFILTER;  // look-arounds and the like: Hyperscan over-approximates
-        }
+        std::string error;
+        if (hs_flags_for(re, flags, info, error)) std::free(info);
         e.patterns.push_back(re);
-        e.flags.push_back(flags);
+        e.flags.push_back(flags | HS_FLAG_SINGLEMATCH);
         e.ids.push_back(id);
     }
     return e;
@@ -109,24 +121,17 @@ HsDatabase compile_db(const Expressions& e, const CompiledRules& c) {
 }
 
 // Validates each rule alone (so an error names it) and returns its Hyperscan flags and max width.
-// A rule Hyperscan cannot take as is (look-around, back-references) is compiled in prefilter mode:
-// Hyperscan then over-approximates it and PCRE2 decides.
 unsigned check_rule(const Rule& r, unsigned& max_width) {
-    for (unsigned flags : {0u, unsigned(HS_FLAG_PREFILTER)}) {
-        hs_expr_info_t* info = nullptr;
-        hs_compile_error_t* err = nullptr;
-        if (hs_expression_info(r.regex.c_str(), flags, &info, &err) == HS_SUCCESS) {
-            max_width = info->max_width;
-            bool empty = info->min_width == 0;
-            std::free(info);
-            if (empty) throw ConfigError(r.source + ": rule '" + r.id + "': regex can match an empty string");
-            return flags;
-        }
-        HsCompileError guard(err);
-        if (flags == HS_FLAG_PREFILTER)
-            throw ConfigError(r.source + ": rule '" + r.id + "': Hyperscan rejects the regex: " + err->message);
-    }
-    return 0;
+    unsigned flags = 0;
+    hs_expr_info_t* info = nullptr;
+    std::string error;
+    if (!hs_flags_for(r.regex, flags, info, error))
+        throw ConfigError(r.source + ": rule '" + r.id + "': Hyperscan rejects the regex: " + error);
+    max_width = info->max_width;
+    const bool empty = info->min_width == 0;
+    std::free(info);
+    if (empty) throw ConfigError(r.source + ": rule '" + r.id + "': regex can match an empty string");
+    return flags;
 }
 
 std::string cache_key(const CompiledRules& c) {

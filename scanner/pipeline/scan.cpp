@@ -231,10 +231,13 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     };
     BoundedQueue<Item> queue(4 * n);
     std::atomic<unsigned> idle{0};
+    // Where a blob met in the packs was first seen ("" for one no ref reaches).
+    auto path_of = [&](std::size_t slot) {
+        return slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : std::string_view();
+    };
     auto match = [&](unsigned t, const Item& item) {
         const std::size_t slot = item.slot;
-        std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
-        scanner.scan(t, item.id, *item.data, p, slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
+        scanner.scan(t, item.id, *item.data, path_of(slot), slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
     };
     packs.run(
         n, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
@@ -247,8 +250,8 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
                 if (!extra.insert(id)) return;
             }
             if (st != PackBlobStatus::ok) {
-                std::string_view p = slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : "";
-                scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, p), detail);
+                scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, path_of(slot)),
+                                  detail);
                 return;
             }
             Item item{id, data, slot};

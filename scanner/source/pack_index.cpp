@@ -51,6 +51,13 @@ bool ZStream::inflate_exact(std::string_view in, std::size_t size, std::string& 
     return rc == Z_STREAM_END && z.total_out == size;
 }
 
+EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out) {
+    const std::uint64_t start = p.data_start[e];
+    packed.resize(std::size_t(p.end_of(e) - start));
+    if (!pread_all(p.fd, packed.data(), packed.size(), start)) return EntryData::unreadable;
+    return z.inflate_exact(packed, std::size_t(p.obj_size[e]), out) ? EntryData::ok : EntryData::corrupt;
+}
+
 std::string hex_of(const git_oid& id) {
     char buf[GIT_OID_HEXSZ + 1];
     git_oid_tostr(buf, sizeof buf, &id);

@@ -61,6 +61,11 @@ struct ZStream {
 
 std::string hex_of(const git_oid& id);
 
+// Reads entry `e`'s zlib data (into `packed`, scratch) and inflates it into `out`: the object, or for
+// a delta the delta itself. REQUIRES: p.end_of(e) >= p.data_start[e].
+enum class EntryData { ok, unreadable, corrupt };
+EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out);
+
 }  // namespace ks::pack
 
 namespace ks {

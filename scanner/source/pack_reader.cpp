@@ -63,17 +63,13 @@ const std::string* PackReader::entry(std::uint32_t pk, std::uint32_t e, std::uin
             break;
         }
     }
-    auto inflate_entry = [&](std::uint32_t y, std::string& into) {
-        const std::uint64_t start = p.data_start[y], stop = p.end_of(y);
-        if (stop < start) return false;
-        packed_.resize(std::size_t(stop - start));
-        return pread_all(p.fd, packed_.data(), packed_.size(), start) &&
-               z_.inflate_exact(packed_, std::size_t(p.obj_size[y]), into);
+    auto inflate = [&](std::uint32_t y, std::string& into) {
+        return p.end_of(y) >= p.data_start[y] && inflate_entry(p, y, z_, packed_, into) == EntryData::ok;
     };
     // Two buffers take turns as base and result; each intermediate base is cached.
     std::string* cur = base ? &b_ : &a_;
     if (!base) {
-        if (!inflate_entry(x, *cur)) return nullptr;
+        if (!inflate(x, *cur)) return nullptr;
         type = p.type[x];
         if (chain_.empty()) {
             scratch.swap(*cur);
@@ -85,7 +81,7 @@ const std::string* PackReader::entry(std::uint32_t pk, std::uint32_t e, std::uin
     }
     for (std::size_t i = chain_.size(); i-- > 0;) {
         const std::uint32_t y = chain_[i];
-        if (!inflate_entry(y, delta_) || !apply_git_delta(*base, delta_, *cur)) return nullptr;
+        if (!inflate(y, delta_) || !apply_git_delta(*base, delta_, *cur)) return nullptr;
         if (i == 0) break;
         if (p.first_child[y] != kNone) remember(tag | y, *cur, type);
         base = cur;

@@ -127,21 +127,18 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function
                 std::shared_ptr<std::string> buf = pool_->get();
                 std::string& out = *buf;
                 const git_oid& id = p.ids[p.index[e]];
-                std::uint64_t start = p.data_start[e], stop = p.end_of(e);
-                if (stop < start) return fail_subtree(p, e, PackBlobStatus::corrupt, "bad pack entry");
+                if (p.end_of(e) < p.data_start[e]) return fail_subtree(p, e, PackBlobStatus::corrupt, "bad pack entry");
                 if (!base && p.obj_size[e] > max_size)
                     return fail_subtree(p, e, PackBlobStatus::too_large,
                                         "blob of " + std::to_string(p.obj_size[e]) + " bytes is over --max-blob-size (" +
                                             std::to_string(max_size) + ")");
-                w.packed.resize(std::size_t(stop - start));
-                if (!pread_all(p.fd, w.packed.data(), w.packed.size(), start))
+                const EntryData read = inflate_entry(p, e, w.z, w.packed, base ? w.delta : out);
+                if (read == EntryData::unreadable)
                     return fail_subtree(p, e, PackBlobStatus::corrupt, "cannot read pack " + p.path.string());
-                if (!base) {
-                    if (!w.z.inflate_exact(w.packed, std::size_t(p.obj_size[e]), out))
-                        return fail_subtree(p, e, PackBlobStatus::corrupt, "zlib data is corrupt in " + p.path.string());
-                } else {
-                    if (!w.z.inflate_exact(w.packed, std::size_t(p.obj_size[e]), w.delta))
-                        return fail_subtree(p, e, PackBlobStatus::corrupt, "delta data is corrupt in " + p.path.string());
+                if (read == EntryData::corrupt)
+                    return fail_subtree(p, e, PackBlobStatus::corrupt,
+                                        (base ? "delta data is corrupt in " : "zlib data is corrupt in ") + p.path.string());
+                if (base) {
                     if (!apply_git_delta(*base, w.delta, out))
                         return fail_subtree(p, e, PackBlobStatus::corrupt, "delta does not apply to its base");
                     base.reset();
