@@ -1,12 +1,12 @@
 #include "match/gitleaks_config.hpp"
 
+#include "match/ascii.hpp"
 #include "match/pcre.hpp"
 #include "match/rules_loader.hpp"
 
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -14,19 +14,6 @@ namespace ks {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
-
-std::string read_text(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    if (!f) throw ConfigError(p.string() + ": cannot read file");
-    std::ostringstream os;
-    os << f.rdbuf();
-    return os.str();
-}
 
 toml::table parse(std::string_view text, const std::string& source) {
     try {
@@ -113,7 +100,7 @@ private:
 
     AllowRule allowlist(const toml::table& t, const std::string& rule, const std::string& what) const {
         AllowRule a;
-        std::string cond = lower(t["condition"].value_or(std::string()));
+        std::string cond = ascii_lower(t["condition"].value_or(std::string()));
         if (cond == "and" || cond == "&&") a.all = true;
         else if (!(cond.empty() || cond == "or" || cond == "||"))
             fail(rule, what + " condition '" + cond + "' is unknown (expected OR or AND)");
@@ -123,7 +110,7 @@ private:
         else if (target == "line") a.target = AllowRule::Target::line;
         else fail(rule, what + " regexTarget '" + target + "' is unknown (expected secret, match or line)");
         a.regexes = strings(t, "regexes", rule, what + " regexes");
-        for (auto& w : strings(t, "stopwords", rule, what + " stopwords")) a.stopwords.push_back(lower(w));
+        for (auto& w : strings(t, "stopwords", rule, what + " stopwords")) a.stopwords.push_back(ascii_lower(w));
         a.paths = strings(t, "paths", rule, what + " paths");
         a.commits = strings(t, "commits", rule, what + " commits");
         for (const auto* v : {&a.regexes, &a.paths}) {
@@ -182,7 +169,7 @@ private:
         auto entropy = t["entropy"].value<double>();
         auto description = t["description"].value<std::string>();
         std::vector<std::string> keywords;
-        for (auto& k : strings(t, "keywords", rid, "keywords")) keywords.push_back(lower(k));
+        for (auto& k : strings(t, "keywords", rid, "keywords")) keywords.push_back(ascii_lower(k));
         if (regex) check_go_regex(*regex, "regex", *this, rid);
         if (path) check_go_regex(*path, "path", *this, rid);
         if (group && (*group < 0 || *group > 99)) fail(rid, "secretGroup out of range");
@@ -282,12 +269,12 @@ private:
 }  // namespace
 
 bool is_gitleaks_config(const fs::path& path) {
-    if (lower(path.filename().string()).find("gitleaks") != std::string::npos) return true;
+    if (ascii_lower(path.filename().string()).find("gitleaks") != std::string::npos) return true;
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) return false;
     toml::table doc;
     try {
-        doc = toml::parse(read_text(path), path.string());
+        doc = toml::parse(read_rule_file(path), path.string());
     } catch (const toml::parse_error&) {
         return false;  // the keysweep reader reports the TOML error
     }
@@ -307,7 +294,7 @@ void apply_gitleaks_toml(RuleSet& set, std::string_view text, const std::string&
 }
 
 void apply_gitleaks_config(RuleSet& set, const fs::path& path) {
-    apply_gitleaks_toml(set, read_text(path), path.string());
+    apply_gitleaks_toml(set, read_rule_file(path), path.string());
 }
 
 }  // namespace ks

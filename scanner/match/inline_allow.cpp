@@ -7,19 +7,6 @@
 namespace ks {
 
 namespace {
-// Looks at most this far either side, so findings on one huge minified line stay linear.
-constexpr std::size_t kReach = 4096;
-
-std::string_view line_around(std::string_view data, std::uint64_t at) {
-    const std::size_t floor = at > kReach ? at - kReach : 0;
-    const void* nl = at > floor ? memrchr(data.data() + floor, '\n', at - floor) : nullptr;
-    const std::size_t b = nl ? std::size_t(static_cast<const char*>(nl) - data.data()) + 1 : floor;
-    const std::size_t ceil = std::min<std::size_t>(data.size(), at + kReach);
-    nl = ceil > b ? std::memchr(data.data() + b, '\n', ceil - b) : nullptr;
-    const std::size_t e = nl ? std::size_t(static_cast<const char*>(nl) - data.data()) : ceil;
-    return data.substr(b, e - b);
-}
-
 bool marked(std::string_view line) {
     static constexpr std::array<std::string_view, 3> markers{"keysweep:allow", "gitleaks:allow",
                                                              "pragma: allowlist secret"};
@@ -28,6 +15,19 @@ bool marked(std::string_view line) {
     return false;
 }
 }  // namespace
+
+std::string_view line_around(std::string_view data, std::uint64_t at) {
+    constexpr std::uint64_t kReach = 4096;  // how far either side a line is looked for
+    if (data.empty()) return {};
+    if (at >= data.size()) at = data.size() - 1;
+    const std::size_t floor = at > kReach ? at - kReach : 0;
+    const void* nl = at > floor ? memrchr(data.data() + floor, '\n', at - floor) : nullptr;
+    const std::size_t b = nl ? std::size_t(static_cast<const char*>(nl) - data.data()) + 1 : floor;
+    const std::size_t ceil = std::min<std::size_t>(data.size(), at + kReach);
+    nl = ceil > b ? std::memchr(data.data() + b, '\n', ceil - b) : nullptr;
+    const std::size_t e = nl ? std::size_t(static_cast<const char*>(nl) - data.data()) : ceil;
+    return data.substr(b, e - b);
+}
 
 bool has_inline_allow(std::string_view data, std::uint64_t start, std::uint64_t end) {
     if (data.empty()) return false;

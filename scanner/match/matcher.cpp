@@ -1,5 +1,6 @@
 // Scanning one blob: Hyperscan finds where rules end (the callback only records), then PCRE2
 // extracts the groups from a short window, and the filters decide.
+#include "match/ascii.hpp"
 #include "match/compiled_rules.hpp"
 #include "match/decode.hpp"
 #include "match/entropy.hpp"
@@ -28,12 +29,6 @@ RuleRuntime::RuleRuntime(const Rule& r) : capture(r.regex) {
 }
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
-}
 
 // The group that holds the secret: explicit number, explicit name, a group named "secret", else 1.
 int secret_group_of(const Rule& r, const pcre2_code* code) {
@@ -175,20 +170,6 @@ double entropy_floor(const Rule& r, std::string_view secret) {
     }
 }
 
-// The line around `at`, at most 4 KiB either side.
-std::string_view line_at(std::string_view data, std::uint64_t at) {
-    constexpr std::uint64_t kReach = 4096;
-    if (data.empty()) return {};
-    if (at >= data.size()) at = data.size() - 1;
-    const std::uint64_t floor = at > kReach ? at - kReach : 0;
-    const void* nl = at > floor ? memrchr(data.data() + floor, '\n', at - floor) : nullptr;
-    const std::uint64_t b = nl ? std::uint64_t(static_cast<const char*>(nl) - data.data()) + 1 : floor;
-    const std::uint64_t ceil = std::min<std::uint64_t>(data.size(), at + kReach);
-    nl = std::memchr(data.data() + at, '\n', ceil - at);
-    const std::uint64_t e = nl ? std::uint64_t(static_cast<const char*>(nl) - data.data()) : ceil;
-    return data.substr(b, e - b);
-}
-
 bool commit_listed(const std::vector<std::string>& commits, std::string_view commit) {
     if (commit.empty()) return false;
     for (const auto& c : commits) {
@@ -317,7 +298,7 @@ struct BlobMatcher::Impl {
         }
         if (!a.stopwords.empty()) {
             ++checks;
-            std::string low = lower(secret);
+            std::string low = ascii_lower(secret);
             for (const auto& w : a.stopwords)
                 if (low.find(w) != std::string::npos) { ++hits; break; }
         }
@@ -341,7 +322,7 @@ struct BlobMatcher::Impl {
             decode::looks_textual(decoded_check) && looks_like_placeholder(decoded_check))
             return true;  // base64 of a placeholder (a Kubernetes Secret's "${TOKEN}")
         if (!r.stopwords.empty() || !rules->allow_stopwords.empty()) {
-            std::string low = lower(secret);
+            std::string low = ascii_lower(secret);
             for (const auto& w : r.stopwords)
                 if (low.find(w) != std::string::npos) return true;
             for (const auto& w : rules->allow_stopwords)
@@ -358,7 +339,7 @@ struct BlobMatcher::Impl {
                      std::uint64_t at, std::string_view path) {
         const RuleRuntime& rt = *rules->runtime[rule];
         if (rt.allowlists.empty() && rules->allow_lists.empty()) return false;
-        std::string_view line = line_at(data, at);
+        std::string_view line = line_around(data, at);
         for (const auto& a : rt.allowlists)
             if (list_hit(a, secret, match, line, path)) return true;
         for (const auto& a : rules->allow_lists)
@@ -366,12 +347,13 @@ struct BlobMatcher::Impl {
         return false;
     }
 
-    void extract(std::size_t rule, std::string_view data, std::string_view path) {
+    // Captures of a rule over its regions (a path-scoped rule only gets here for a blob whose path its
+    // group matched: classify_path confirmed it).
+    void extract(std::size_t rule, std::string_view data) {
         const Rule& r = rules->rules[rule];
         const RuleRuntime& rt = *rules->runtime[rule];
         const pcre2_code* code = rt.capture.get();
         if (!code) return;
-        if (rt.path && !rt.path->search(path, md.get())) return;
         const int group = secret_group_of(r, code);
         std::uint64_t consumed = 0;
         for (const Region& reg : regions[rule]) {
@@ -447,7 +429,6 @@ void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path,
     const CompiledRules& c = *rules;
     for (unsigned r : touched) regions[r].clear();
     touched.clear();
-    std::fill(keyword_seen.begin(), keyword_seen.end(), 0);
     raws.clear();
 
     // Hyperscan takes at most 4 GiB per call; blobs that large are skipped upstream.
@@ -463,10 +444,12 @@ void BlobMatcher::Impl::scan_level(std::string_view data, std::string_view path,
         std::sort(touched.begin(), touched.end());
         // Which keywords occur: asked only now, and only where a rule that has keywords matched.
         if (c.keyword_db && std::any_of(touched.begin(), touched.end(),
-                                        [&](unsigned r) { return !c.runtime[r]->keyword_ids.empty(); }))
+                                        [&](unsigned r) { return !c.runtime[r]->keyword_ids.empty(); })) {
+            std::fill(keyword_seen.begin(), keyword_seen.end(), 0);
             hs_scan(c.keyword_db.get(), data.data(), unsigned(data.size()), 0, scratch.get(), &Impl::on_keyword, this);
+        }
         for (unsigned r : touched)
-            if (keywords_ok(r)) extract(r, data, path);
+            if (keywords_ok(r)) extract(r, data);
     }
     std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) {
         return a.start != b.start ? a.start < b.start : a.rule < b.rule;

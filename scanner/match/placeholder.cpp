@@ -1,5 +1,6 @@
 #include "match/placeholder.hpp"
 
+#include "match/ascii.hpp"
 #include "match/pcre.hpp"
 
 #include <algorithm>
@@ -10,12 +11,6 @@
 namespace ks {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
-}
 
 bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
 
@@ -109,7 +104,7 @@ bool looks_like_placeholder(std::string_view value) {
         return true;  // $VAR, ${VAR}, $(cmd); not $2y$... hashes
     if (v[0] == '%' && v.size() > 1 && (v[1] == '(' || v[1] == '{' || v.back() == '%')) return true;  // %(x)s, %{x}, %VAR%
     if (is_mask(v) || is_bracketed_word(v)) return true;
-    const std::string low = lower(v);
+    const std::string low = ascii_lower(v);
     for (auto m : kMarkers)
         if (contains(low, m)) return true;
     for (auto [open, close] : kTemplates)

@@ -1,5 +1,7 @@
 #include "match/rules_loader.hpp"
 
+#include "match/ascii.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -10,11 +12,6 @@ namespace ks {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
 
 [[noreturn]] void fail(const std::string& source, const std::string& id, const std::string& why) {
     throw ConfigError(source + (id.empty() ? "" : ": rule '" + id + "'") + ": " + why);
@@ -70,7 +67,7 @@ Rule parse_rule(const toml::table& t, const std::string& source, size_t index) {
     } else if (auto gs = t["secret_group"].value<std::string>()) {
         r.secret_group_name = *gs;
     }
-    for (auto& k : string_list(t, "keywords", source, r.id)) r.keywords.push_back(lower(k));
+    for (auto& k : string_list(t, "keywords", source, r.id)) r.keywords.push_back(ascii_lower(k));
     if (auto e = t["entropy"].value<double>()) r.entropy = *e;
     if (auto e = t["entropy_hex"].value<double>()) r.entropy_hex = *e;
     if (auto e = t["entropy_b64"].value<double>()) r.entropy_b64 = *e;
@@ -80,7 +77,7 @@ Rule parse_rule(const toml::table& t, const std::string& source, size_t index) {
     if (!r.decode.empty() && r.decode != "base64") fail(source, r.id, "unknown decode '" + r.decode + "' (expected \"base64\")");
     r.path = t["path"].value_or(std::string());
     r.allow = string_list(t, "allow", source, r.id);
-    for (auto& s : string_list(t, "stopwords", source, r.id)) r.stopwords.push_back(lower(s));
+    for (auto& s : string_list(t, "stopwords", source, r.id)) r.stopwords.push_back(ascii_lower(s));
     if (auto m = string_list(t, "allow_match", source, r.id); !m.empty())
         r.allowlists.push_back(AllowRule{std::move(m), AllowRule::Target::match, {}, {}, {}, false});
     if (auto l = string_list(t, "allow_line", source, r.id); !l.empty())
@@ -148,15 +145,15 @@ void add_rules_table(RuleSet& set, const toml::table& doc, const std::string& so
     }
 }
 
-std::string read_file(const fs::path& p) {
+}  // namespace
+
+std::string read_rule_file(const fs::path& p) {
     std::ifstream f(p, std::ios::binary);
     if (!f) throw ConfigError(p.string() + ": cannot read file");
     std::ostringstream os;
     os << f.rdbuf();
     return os.str();
 }
-
-}  // namespace
 
 // default_rules() is generated at build time (match/codegen/rules_codegen.cpp), from the same files
 // parsed by add_rules_toml below.
@@ -174,16 +171,16 @@ void add_rules_path(RuleSet& set, const fs::path& path) {
         if (ec) throw ConfigError(path.string() + ": cannot list folder: " + ec.message());
         std::sort(files.begin(), files.end());
         if (files.empty()) throw ConfigError(path.string() + ": no *.toml rule files in folder");
-        for (const auto& f : files) add_rules_toml(set, read_file(f), f.string());
+        for (const auto& f : files) add_rules_toml(set, read_rule_file(f), f.string());
         return;
     }
     if (!fs::exists(path, ec)) throw ConfigError(path.string() + ": no such rule file");
-    add_rules_toml(set, read_file(path), path.string());
+    add_rules_toml(set, read_rule_file(path), path.string());
 }
 
 void apply_config_file(RuleSet& set, const fs::path& path) {
     const std::string source = path.string();
-    toml::table doc = parse_toml(read_file(path), source);
+    toml::table doc = parse_toml(read_rule_file(path), source);
     if (const toml::table* rs = doc["rules"].as_table()) {
         if (auto use = (*rs)["use_default"].value<bool>(); use && !*use) set.rules.clear();
     }
@@ -192,7 +189,7 @@ void apply_config_file(RuleSet& set, const fs::path& path) {
         if (!at) throw ConfigError(source + ": [allow] must be a table");
         for (auto& p : string_list(*at, "paths", source, "")) set.allow.paths.push_back(p);
         for (auto& r : string_list(*at, "regexes", source, "")) set.allow.regexes.push_back(r);
-        for (auto& s : string_list(*at, "stopwords", source, "")) set.allow.stopwords.push_back(lower(s));
+        for (auto& s : string_list(*at, "stopwords", source, "")) set.allow.stopwords.push_back(ascii_lower(s));
     }
     add_rules_table(set, doc, source);
 }

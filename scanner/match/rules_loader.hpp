@@ -25,6 +25,9 @@ RuleSet default_rules();
 // The same files as TOML text: ("patterns/<file>.toml", text) pairs, sorted by name.
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_rule_files();
 
+// The whole text of a rule or config file; ConfigError "<path>: cannot read file" if it cannot be read.
+std::string read_rule_file(const std::filesystem::path& path);
+
 // Adds the rules of a TOML text (named `source` in errors); a rule whose id exists replaces it.
 void add_rules_toml(RuleSet& set, std::string_view toml_text, const std::string& source);
 

@@ -205,14 +205,6 @@ private:
     std::string global_;
 };
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    if (!f) throw std::runtime_error(p.string() + ": cannot read file");
-    std::ostringstream os;
-    os << f.rdbuf();
-    return os.str();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,7 +217,7 @@ int main(int argc, char** argv) {
         ks::RuleSet set;
         for (int i = 2; i < argc; ++i) {
             const std::filesystem::path file = argv[i];
-            ks::add_rules_toml(set, read_file(file), "patterns/" + file.filename().string());
+            ks::add_rules_toml(set, ks::read_rule_file(file), "patterns/" + file.filename().string());
         }
         Tables tables;
         for (const Rule& r : set.rules) tables.add_rule(r);
