@@ -77,24 +77,10 @@ TEST(GitleaksCli, CommitAllowlistDropsFindingsOfThatCommit) {
     EXPECT_EQ(s.findings()[0]["path"], "b.py");
 }
 
-std::string b64(const std::string& in) {
-    static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned v = 0;
-    int bits = 0;
-    for (unsigned char c : in) {
-        v = (v << 8) | c, bits += 8;
-        while (bits >= 6) out += a[(v >> (bits -= 6)) & 63];
-    }
-    if (bits) out += a[(v << (6 - bits)) & 63];
-    while (out.size() % 4) out += '=';
-    return out;
-}
-
 TEST(DecodeCli, DecodeDepthZeroTurnsDecodingOff) {
     TempDir tmp;
     const std::string pat = fake_github_pat(4);
-    write(tmp / "secret.yaml", "kind: Secret\ndata:\n  env: " + b64("GITHUB_TOKEN=" + pat + "\n") + "\n");
+    write(tmp / "secret.yaml", "kind: Secret\ndata:\n  env: " + base64("GITHUB_TOKEN=" + pat + "\n") + "\n");
     auto on = scan_json({tmp.path().string(), "--no-git", "--no-cache"});
     auto hits = with_secret(on, pat);
     ASSERT_EQ(hits.size(), 1u) << on.run.out;

@@ -4,6 +4,8 @@
 // source tree holds no key-shaped literal; a few real-world negatives live in tests/fixtures/corpus/.
 #pragma once
 
+#include "harness.hpp"
+
 #include <cstdint>
 #include <random>
 #include <string>
@@ -43,7 +45,7 @@ private:
     std::mt19937_64 rng_;
 };
 
-std::string base64(std::string_view in);
+using test::base64;
 std::string percent(std::string_view in);  // every reserved character escaped
 
 // Generated samples (families: dotfiles, shell, ftp, app-config, infra, hashes, keys,

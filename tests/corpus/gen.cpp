@@ -83,20 +83,6 @@ std::string Gen::ip() {
 }
 std::string Gen::uuid() { return hex(8) + "-" + hex(4) + "-4" + hex(3) + "-a" + hex(3) + "-" + hex(12); }
 
-std::string base64(std::string_view in) {
-    static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned v = 0;
-    int bits = 0;
-    for (unsigned char c : in) {
-        v = (v << 8) | c, bits += 8;
-        while (bits >= 6) out += a[(v >> (bits -= 6)) & 63];
-    }
-    if (bits) out += a[(v << (6 - bits)) & 63];
-    while (out.size() % 4) out += '=';
-    return out;
-}
-
 std::string percent(std::string_view in) {
     std::string out;
     for (unsigned char c : in) {

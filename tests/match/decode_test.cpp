@@ -12,24 +12,6 @@
 namespace ks {
 namespace {
 
-std::string b64(std::string_view in) {
-    static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-        for (int s = 18; s >= 0; s -= 6) out += a[(v >> s) & 63];
-    }
-    if (i + 1 == in.size()) {
-        unsigned v = (unsigned char)in[i] << 16;
-        out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += "==";
-    } else if (i + 2 == in.size()) {
-        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-        out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += a[(v >> 6) & 63], out += '=';
-    }
-    return out;
-}
-
 std::vector<Finding> scan_default(std::string_view text, std::string_view path, unsigned depth = 1) {
     static auto compiled = [] {
         std::vector<std::shared_ptr<const CompiledRules>> v;
@@ -69,7 +51,7 @@ TEST(Decode, Base64AndPercentPrimitives) {
 
 TEST(Decode, TokenInAKubernetesSecretIsFoundAtTheEncodedText) {
     const std::string pat = test::fake_github_pat(7);
-    const std::string encoded = b64("GITHUB_TOKEN=" + pat + "\n");
+    const std::string encoded = test::base64("GITHUB_TOKEN=" + pat + "\n");
     const std::string text = "apiVersion: v1\nkind: Secret\ntype: Opaque\ndata:\n  env: " + encoded + "\n";
     auto f = scan_default(text, "k8s/secret.yaml");
     const Finding* gh = find(f, "github-pat");
@@ -86,7 +68,7 @@ TEST(Decode, TokenInAKubernetesSecretIsFoundAtTheEncodedText) {
 
 TEST(Decode, DepthTwoReachesBase64InsideBase64) {
     const std::string pat = test::fake_github_pat(8);
-    const std::string twice = b64("payload: " + b64("token=" + pat + "\n") + "\n");
+    const std::string twice = test::base64("payload: " + test::base64("token=" + pat + "\n") + "\n");
     const std::string text = "blob = \"" + twice + "\"\n";
     auto one = scan_default(text, "a.txt", 1);
     EXPECT_EQ(find(one, "github-pat"), nullptr);
@@ -112,8 +94,8 @@ TEST(Decode, PercentEncodedUrlCredentials) {
 }
 
 TEST(Decode, DockerConfigInsideAKubernetesSecret) {
-    const std::string docker = "{\"auths\":{\"registry.acme.io\":{\"auth\":\"" + b64("ci-push:Zq8r1Wv3RtYuP0oX") + "\"}}}";
-    const std::string text = "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: " + b64(docker) + "\n";
+    const std::string docker = "{\"auths\":{\"registry.acme.io\":{\"auth\":\"" + test::base64("ci-push:Zq8r1Wv3RtYuP0oX") + "\"}}}";
+    const std::string text = "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: " + test::base64(docker) + "\n";
     auto found = scan_default(text, "pull-secret.yaml");
     const Finding* d = find(found, "docker-config-auth");
     ASSERT_NE(d, nullptr);
@@ -124,11 +106,11 @@ TEST(Decode, DockerConfigInsideAKubernetesSecret) {
 TEST(Decode, BinaryAndHugeRunsAreBoundedAndQuiet) {
     std::string bin;
     for (int i = 0; i < 300000; ++i) bin += char(i * 131 % 256);
-    std::string text = "data:image/png;base64," + b64(bin) + "\n";
+    std::string text = "data:image/png;base64," + test::base64(bin) + "\n";
     EXPECT_TRUE(scan_default(text, "a.html").empty());
     // Many short candidates: the per-blob budget stops decoding, the scan still ends.
     std::string many;
-    for (int i = 0; i < 5000; ++i) many += b64("not a secret at all, just text " + std::to_string(i)) + "\n";
+    for (int i = 0; i < 5000; ++i) many += test::base64("not a secret at all, just text " + std::to_string(i)) + "\n";
     EXPECT_TRUE(scan_default(many, "a.txt").empty());
 }
 
@@ -137,7 +119,7 @@ TEST(Decode, IntegrityHashesInLockFilesDecodeToNothing) {
     for (int i = 0; i < 200; ++i) {
         std::string h;
         for (int k = 0; k < 64; ++k) h += char((i * 7 + k * 13) % 256);
-        lock += "    \"node_modules/p" + std::to_string(i) + "\": {\"integrity\": \"sha512-" + b64(h) + "\"},\n";
+        lock += "    \"node_modules/p" + std::to_string(i) + "\": {\"integrity\": \"sha512-" + test::base64(h) + "\"},\n";
     }
     lock += "  }\n}\n";
     EXPECT_TRUE(scan_default(lock, "package-lock.json").empty());
@@ -171,7 +153,7 @@ TEST(Decode, Base64RunsMatchANaiveScan) {
             if (rng() % 64 == 0) {  // base64 of text (which decodes to text), sometimes with a control byte
                 std::string text;
                 for (std::size_t k = 10 + rng() % 50; k-- > 0;) text += char(rng() % 9 == 0 ? rng() % 32 : 32 + rng() % 95);
-                s += b64(text);
+                s += test::base64(text);
                 continue;
             }
             char c = (rng() % breaks == 0) ? alphabet[62 + rng() % (alphabet.size() - 62)] : alphabet[rng() % 62];

@@ -163,4 +163,18 @@ std::string fake_github_pat(unsigned seed) {
            random_chars(seed + 31337, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 36);
 }
 
+std::string base64(std::string_view in) {
+    static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned v = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+        v = (v << 8) | c, bits += 8;
+        while (bits >= 6) out += a[(v >> (bits -= 6)) & 63];
+    }
+    if (bits) out += a[(v << (6 - bits)) & 63];
+    while (out.size() % 4) out += '=';
+    return out;
+}
+
 }  // namespace ks::test

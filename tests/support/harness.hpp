@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ks::test {
@@ -61,5 +62,8 @@ private:
 std::string fake_aws_key_id(unsigned seed, const std::string& prefix = "AKIA");
 std::string fake_aws_secret(unsigned seed);
 std::string fake_github_pat(unsigned seed);
+
+// Standard base64 with '=' padding (test data that hides a secret in an encoding).
+std::string base64(std::string_view in);
 
 }  // namespace ks::test
