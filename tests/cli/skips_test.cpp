@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace ks::test {
 namespace fs = std::filesystem;
@@ -54,6 +56,45 @@ TEST(Skips, CorruptObjectIsNamedAndTheRestIsScanned) {
     EXPECT_NE(s.run.err.find("blob " + fx.victim), std::string::npos) << s.run.err;
     // One line per problem, and never the secret.
     EXPECT_EQ(s.run.err.find(fake_aws_key_id(12)), std::string::npos);
+}
+
+// A damaged tree inside a pack (full scans read trees with their own pack reader, then libgit2 for
+// what that cannot read): one warning naming the tree and its path, and the rest of the history scanned.
+TEST(Skips, CorruptTreeInAPackIsNamedAndTheRestIsScanned) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("good.env", key_line(21));
+    repo.write("sub/victim.env", key_line(22));
+    repo.commit_all("both");
+    repo.git({"repack", "-a", "-d", "-q"});
+    const std::string tree = trim(repo.git({"rev-parse", "HEAD:sub"}));
+    fs::path pack;
+    for (const auto& e : fs::directory_iterator(repo.dir() / ".git" / "objects" / "pack"))
+        if (e.path().extension() == ".pack") pack = e.path();
+    ASSERT_FALSE(pack.empty());
+    fs::path idx = pack;
+    idx.replace_extension(".idx");
+    // `git show-index` lists "offset id [crc]" per object.
+    std::istringstream index(repo.git({"show-index"}, [&] {
+        std::ifstream in(idx, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }()));
+    long offset = -1;
+    for (std::string line; std::getline(index, line);)
+        if (line.find(tree) != std::string::npos) offset = std::stol(line);
+    ASSERT_GE(offset, 0);
+    fs::permissions(pack, fs::perms::owner_write, fs::perm_options::add);
+    {
+        std::fstream f(pack, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(offset + 4);
+        f.write("\xff\xff\xff\xff", 4);  // inside the tree's zlib stream
+    }
+    auto s = scan_json({repo.dir().string()});
+    EXPECT_EQ(s.run.exit_code, 1);
+    EXPECT_EQ(with_secret(s, fake_aws_key_id(21)).size(), 1u) << s.run.out;
+    EXPECT_TRUE(with_secret(s, fake_aws_key_id(22)).empty());
+    EXPECT_EQ(s.summary()["skipped"]["corrupt"], 1);
+    EXPECT_NE(s.run.err.find("tree " + tree + " (sub/)"), std::string::npos) << s.run.err;
 }
 
 TEST(Skips, TooLargeBlobIsNamed) {
