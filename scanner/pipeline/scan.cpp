@@ -189,7 +189,9 @@ void scan_history_range(const std::string& path, HistoryWalker& walker, BlobScan
 // Where a blob was first seen: commit index and an interned path.
 struct BlobOrigin {
     std::uint32_t commit = BlobTask::kNoCommit;
-    std::uint32_t path = 0;
+    std::uint32_t path = kUnreached;
+    static constexpr std::uint32_t kUnreached = 0xffffffffu;
+    bool reached() const { return path != kUnreached; }
 };
 
 class PathTable {
@@ -206,19 +208,58 @@ private:
     std::vector<const std::string*> paths_;
 };
 
+// The reachable blobs of a full scan and where each was first seen. A blob in a pack has a slot at
+// its entry (8 bytes, found without hashing: the walk located it already) and a bit saying the pack
+// scan has matched it; the rest (loose objects) are in a hash table.
+class BlobOrigins {
+public:
+    explicit BlobOrigins(const pack::Packs& packs) {
+        for (const auto& p : packs) {
+            packed_.emplace_back(p->entries());
+            visited_.emplace_back(std::make_unique<std::atomic<std::uint64_t>[]>((p->entries() + 63) / 64));
+        }
+    }
+    void add(const BlobTask& t, std::uint32_t path) {
+        if (t.at.found()) packed_[t.at.pack][t.at.entry] = {t.commit, path};
+        else loose_.insert(t.id, BlobOrigin{t.commit, path});
+    }
+    const BlobOrigin& at(pack::Location a) const { return packed_[a.pack][a.entry]; }
+    // Marks a packed entry matched; false if it was already.
+    bool visit(pack::Location a) {
+        const std::uint64_t bit = std::uint64_t(1) << (a.entry & 63);
+        return !(visited_[a.pack][a.entry >> 6].fetch_or(bit, std::memory_order_relaxed) & bit);
+    }
+    bool visited(pack::Location a) const {
+        return (visited_[a.pack][a.entry >> 6].load(std::memory_order_relaxed) >> (a.entry & 63)) & 1;
+    }
+    // Calls f(id, origin) for every reached blob the pack scan did not match.
+    template <class F>
+    void for_each_unvisited(const pack::Packs& packs, F&& f) const {
+        for (std::uint32_t pk = 0; pk < packed_.size(); ++pk)
+            for (std::uint32_t e = 0; e < packed_[pk].size(); ++e)
+                if (packed_[pk][e].reached() && !visited({pk, e})) f(packs[pk]->id_of(e), packed_[pk][e]);
+        for (std::size_t s = 0; s < loose_.capacity(); ++s)
+            if (loose_.used(s)) f(loose_.key(s), loose_.value(s));
+    }
+    bool reached_loose(const git_oid& id) const { return loose_.contains(id); }
+
+private:
+    std::vector<std::vector<BlobOrigin>> packed_;
+    std::vector<std::unique_ptr<std::atomic<std::uint64_t>[]>> visited_;
+    OidTable<BlobOrigin> loose_;
+};
+
 // Full history: walk the trees once to learn which blobs are reachable and where each first
 // appeared, then resolve the packs' delta trees (each object inflated once, across all threads), then
 // read whatever the packs did not hold (loose objects, missing ones) through libgit2.
 void scan_history_full(const std::string& path, git_repository* repo, HistoryWalker& walker, PackScan& packs,
                        BlobScanner& scanner, unsigned n) {
-    OidTable<BlobOrigin> blobs;
+    const pack::Packs& index = packs.packs();
+    BlobOrigins blobs(index);
     PathTable paths;
-    walker.walk([&](BlobTask&& t) { blobs.insert(t.id, BlobOrigin{t.commit, paths.intern(t.path)}); });
+    walker.walk([&](BlobTask&& t) { blobs.add(t, paths.intern(t.path)); });
 
     auto commit_hex = [&](std::uint32_t c) { return c == BlobTask::kNoCommit ? std::string() : git::hex(walker.commits()[c]); };
-    std::unique_ptr<std::atomic<std::uint8_t>[]> done(new std::atomic<std::uint8_t>[blobs.capacity()]());
-    std::mutex extra_mu;
-    OidSet extra;  // unreachable blobs met in the packs (--all-objects)
     const bool all = scanner.opts.all_objects;
 
     // Every thread resolves delta trees (largest first) and matches what it resolves, while the blob
@@ -227,34 +268,32 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     struct Item {
         git_oid id;
         BlobBuffer data;
-        std::size_t slot;
+        BlobOrigin origin;
     };
     BoundedQueue<Item> queue(4 * n);
     std::atomic<unsigned> idle{0};
-    // Where a blob met in the packs was first seen ("" for one no ref reaches).
-    auto path_of = [&](std::size_t slot) {
-        return slot != blobs.npos ? std::string_view(paths[blobs.value(slot).path]) : std::string_view();
-    };
+    auto path_of = [&](const BlobOrigin& o) { return o.reached() ? std::string_view(paths[o.path]) : std::string_view(); };
     auto match = [&](unsigned t, const Item& item) {
-        const std::size_t slot = item.slot;
-        scanner.scan(t, item.id, *item.data, path_of(slot), slot != blobs.npos ? commit_hex(blobs.value(slot).commit) : "");
+        scanner.scan(t, item.id, *item.data, path_of(item.origin), commit_hex(item.origin.commit));
     };
     packs.run(
-        n, scanner.opts.max_blob_size, [&](const git_oid& id) { return all || blobs.contains(id); },
-        [&](unsigned t, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
-            std::size_t slot = blobs.find(id);
-            if (slot != blobs.npos) {
-                if (done[slot].exchange(1)) return;  // also in another pack
-            } else {
-                std::lock_guard lock(extra_mu);
-                if (!extra.insert(id)) return;
+        n, scanner.opts.max_blob_size, [&](pack::Location at, const git_oid&) { return all || blobs.at(at).reached(); },
+        [&](unsigned t, pack::Location at, const git_oid& id, PackBlobStatus st, const BlobBuffer& data,
+            const std::string& detail) {
+            // A blob stored in several packs is matched from the first that holds it (where the
+            // walk located it); --all-objects meets the others too.
+            if (index.size() > 1) {
+                const pack::Location first = pack::locate(index, id);
+                if (first.pack != at.pack || first.entry != at.entry) return;
             }
+            if (!blobs.visit(at)) return;
+            const BlobOrigin origin = blobs.at(at);
             if (st != PackBlobStatus::ok) {
-                scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt", where(path, id, path_of(slot)),
-                                  detail);
+                scanner.diag.warn(st == PackBlobStatus::too_large ? "too-large" : "corrupt",
+                                  where(path, id, path_of(origin)), detail);
                 return;
             }
-            Item item{id, data, slot};
+            Item item{id, data, origin};
             if (idle.load(std::memory_order_relaxed) > 0 && queue.try_push(item)) return;
             match(t, item);
         },
@@ -264,7 +303,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
             while (auto item = queue.pop()) match(t, *item);
         });
 
-    // Unreachable loose objects, for --all-objects.
+    // Unreachable blobs outside the packs (or in them, but not resolvable there), for --all-objects.
     std::vector<git_oid> loose_unreachable;
     if (all) {
         git_odb* raw = nullptr;
@@ -275,11 +314,13 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
                 static_cast<std::vector<git_oid>*>(v)->push_back(*oid);
                 return 0;
             }, &ids);
+            OidSet listed;
             for (const auto& id : ids) {
-                if (blobs.contains(id) || extra.contains(id)) continue;
+                const pack::Location at = pack::locate(index, id);
+                if (at.found() ? blobs.visited(at) || blobs.at(at).reached() : blobs.reached_loose(id)) continue;
                 size_t len = 0;
                 git_object_t type = GIT_OBJECT_INVALID;
-                if (git_odb_read_header(&len, &type, raw, &id) == 0 && type == GIT_OBJECT_BLOB && extra.insert(id))
+                if (git_odb_read_header(&len, &type, raw, &id) == 0 && type == GIT_OBJECT_BLOB && listed.insert(id))
                     loose_unreachable.push_back(id);
             }
         }
@@ -287,9 +328,9 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     scan_tasks(
         path,
         [&](const auto& push) {
-            for (std::size_t s = 0; s < blobs.capacity(); ++s)
-                if (blobs.used(s) && !done[s].load())
-                    push(BlobTask{blobs.key(s), blobs.value(s).commit, paths[blobs.value(s).path]});
+            blobs.for_each_unvisited(index, [&](const git_oid& id, const BlobOrigin& o) {
+                push(BlobTask{id, o.commit, paths[o.path]});
+            });
             for (const auto& id : loose_unreachable) push(BlobTask{id, BlobTask::kNoCommit, ""});
         },
         [&](const BlobTask& t) { return commit_hex(t.commit); }, scanner, n);

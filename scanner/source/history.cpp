@@ -1,5 +1,6 @@
 #include "source/history.hpp"
 
+#include "source/object_marks.hpp"
 #include "source/oid_set.hpp"
 #include "source/pack_reader.hpp"
 
@@ -7,19 +8,37 @@
 #include <optional>
 #include <cstring>
 #include <stdexcept>
-#include <thread>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 
 namespace ks {
 
 class HistoryWalker::OidSetHolder {
 public:
-    OidSet trees, blobs;
+    explicit OidSetHolder(const pack::Packs* packs) : trees(packs), blobs(packs) {}
+    ObjectMarks trees, blobs;
+};
+
+// Blobs a chunk of the walk met first, kept compact until they are replayed: the paths interned.
+struct HistoryWalker::Sightings {
+    struct Sighting {
+        git_oid id;
+        std::uint32_t commit, path;
+    };
+    std::vector<Sighting> blobs;
+    std::vector<std::string> paths;
+    std::unordered_map<std::string, std::uint32_t> path_ids;
+    void add(const BlobTask& t) {
+        auto [it, inserted] = path_ids.emplace(t.path, std::uint32_t(paths.size()));
+        if (inserted) paths.push_back(t.path);
+        blobs.push_back({t.id, t.commit, it->second});
+    }
 };
 
 HistoryWalker::HistoryWalker(git_repository* repo, HistoryOptions opts, Diagnostics& diag, std::string label)
     : repo_(repo), opts_(std::move(opts)), diag_(diag), label_(std::move(label)),
-      seen_(std::make_shared<OidSetHolder>()) {}
+      seen_(std::make_shared<OidSetHolder>(opts_.packs)) {}
 
 namespace {
 
@@ -81,17 +100,20 @@ void HistoryWalker::push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, 
 // tree depth, so a tree's bytes stay valid while its subtrees are read.
 class HistoryWalker::ObjectSource {
 public:
-    ObjectSource(git_odb* odb, const std::vector<std::unique_ptr<pack::Index>>* packs) : odb_(odb) {
+    ObjectSource(git_odb* odb, const pack::Packs* packs) : odb_(odb) {
         if (packs && !packs->empty()) reader_.emplace(*packs);
     }
     // 0, or a libgit2 error code (GIT_EINVALID for an object of another type; git_error_last() set).
-    int read(const git_oid& id, git_object_t want, unsigned depth, std::string_view& data) {
+    // `at`: where the packs hold it, when the caller has looked already (null: look it up).
+    int read(const git_oid& id, git_object_t want, unsigned depth, std::string_view& data,
+             const pack::Location* at = nullptr) {
         if (levels_.size() <= depth) levels_.resize(depth + 1);
         Level& l = levels_[depth];
         l.obj.reset();
         if (reader_) {
             std::uint8_t type = 0;
-            if (reader_->read(id, l.bytes, type) == PackReader::Status::ok) {
+            const auto st = at ? reader_->read(*at, l.bytes, type) : reader_->read(id, l.bytes, type);
+            if (st == PackReader::Status::ok) {
                 if (type != std::uint8_t(want)) return GIT_EINVALID;
                 data = l.bytes;
                 return 0;
@@ -161,10 +183,11 @@ void HistoryWalker::mark_tree(ObjectSource& src, const git_oid& id, unsigned dep
 void HistoryWalker::walk_tree(OidSetHolder& seen, ObjectSource& src, const git_oid& id, std::uint32_t commit,
                               std::string& prefix, const std::function<void(BlobTask&&)>& sink, unsigned depth) {
     // An unchanged subtree has the same id: everything below it was seen already.
-    if (!seen.trees.insert(id)) return;
+    pack::Location at;
+    if (!seen.trees.insert(id, at)) return;
     std::string_view tree;
     auto where = [&] { return label_ + ": tree " + git::hex(id) + (prefix.empty() ? "" : " (" + prefix + ")"); };
-    if (int err = src.read(id, GIT_OBJECT_TREE, depth, tree)) {
+    if (int err = src.read(id, GIT_OBJECT_TREE, depth, tree, opts_.packs ? &at : nullptr)) {
         diag_.warn(err == GIT_ENOTFOUND ? "missing" : "corrupt", where(),
                    err == GIT_EINVALID ? "not a tree" : "cannot read tree: " + git::last_error());
         return;
@@ -177,8 +200,8 @@ void HistoryWalker::walk_tree(OidSetHolder& seen, ObjectSource& src, const git_o
         if (kind == 't') {
             prefix += '/';
             walk_tree(seen, src, child, commit, prefix, sink, depth + 1);
-        } else if (seen.blobs.insert(child)) {
-            sink(BlobTask{child, commit, prefix});
+        } else if (seen.blobs.insert(child, at)) {
+            sink(BlobTask{child, commit, prefix, at});
         }
     });
     if (!ok) diag_.warn("corrupt", where(), "malformed tree");
@@ -207,25 +230,25 @@ void HistoryWalker::walk_commits(git_repository* repo, OidSetHolder& seen, Objec
     }
 }
 
-std::vector<BlobTask> HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end) {
+void HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings& out) {
     git::Repository repo = git::open(opts_.repo_path);
     if (!repo) throw std::runtime_error(label_ + ": cannot open repository: " + git::last_error());
     git_odb* raw = nullptr;
     if (git_repository_odb(&raw, repo.get()) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
     git::Odb odb(raw);
     ObjectSource src(odb.get(), opts_.packs);
-    OidSetHolder seen;
-    std::vector<BlobTask> out;
-    walk_commits(repo.get(), seen, src, begin, end, [&](BlobTask&& t) { out.push_back(std::move(t)); });
-    return out;
+    OidSetHolder seen(opts_.packs);
+    walk_commits(repo.get(), seen, src, begin, end, [&](BlobTask&& t) { out.add(t); });
+    decltype(out.path_ids)().swap(out.path_ids);
 }
 
 void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     // The seen sets are the walk's memory (one id per tree and blob of the history): gone after it.
     struct Forget {
         std::shared_ptr<OidSetHolder>& seen;
-        ~Forget() { seen = std::make_shared<OidSetHolder>(); }
-    } forget{seen_};
+        const pack::Packs* packs;
+        ~Forget() { seen = std::make_shared<OidSetHolder>(packs); }
+    } forget{seen_, opts_.packs};
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
     odb_.reset(raw_odb);
@@ -276,14 +299,14 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     const std::uint32_t n = std::uint32_t(commits_.size());
     unsigned parts = opts_.exclude.empty() && !opts_.repo_path.empty() ? std::max(1u, opts_.parts) : 1;
     if (n < 1000u * parts) parts = 1;
-    std::vector<std::vector<BlobTask>> found(parts);
+    std::vector<Sightings> found(parts);
     std::vector<std::thread> helpers;
     std::vector<std::exception_ptr> failures(parts);
     auto bound = [&](unsigned k) { return std::uint32_t(std::uint64_t(n) * k / parts); };
     for (unsigned k = 1; k < parts; ++k)
         helpers.emplace_back([&, k] {
             try {
-                found[k] = walk_chunk(bound(k), bound(k + 1));
+                walk_chunk(bound(k), bound(k + 1), found[k]);
             } catch (...) {
                 failures[k] = std::current_exception();
             }
@@ -293,9 +316,10 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     for (auto& f : failures)
         if (f) std::rethrow_exception(f);
     for (unsigned k = 1; k < parts; ++k) {
-        for (BlobTask& t : found[k])
-            if (seen_->blobs.insert(t.id)) sink(std::move(t));
-        std::vector<BlobTask>().swap(found[k]);
+        pack::Location at;
+        for (const auto& b : found[k].blobs)
+            if (seen_->blobs.insert(b.id, at)) sink(BlobTask{b.id, b.commit, found[k].paths[b.path], at});
+        found[k] = Sightings{};
     }
     std::string prefix;
     for (auto& [oid, name] : loose) {
@@ -309,8 +333,8 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
         if (type == GIT_OBJECT_TREE) {
             prefix = name + ":";
             walk_tree(*seen_, src, oid, BlobTask::kNoCommit, prefix, sink);
-        } else if (type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid)) {
-            sink(BlobTask{oid, BlobTask::kNoCommit, name});
+        } else if (pack::Location at; type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid, at)) {
+            sink(BlobTask{oid, BlobTask::kNoCommit, name, at});
         }
     }
     if (opts_.all_objects) {
@@ -328,7 +352,8 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
             size_t len = 0;
             git_object_t type = GIT_OBJECT_INVALID;
             if (git_odb_read_header(&len, &type, raw, &oid) != 0) continue;
-            if (type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid)) sink(BlobTask{oid, BlobTask::kNoCommit, ""});
+            if (pack::Location at; type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid, at))
+                sink(BlobTask{oid, BlobTask::kNoCommit, "", at});
         }
     }
 }

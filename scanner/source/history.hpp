@@ -16,6 +16,7 @@ struct BlobTask {
     git_oid id;
     std::uint32_t commit = kNoCommit;  // index into HistoryWalker::commits(), or kNoCommit
     std::string path;                  // path in that commit ("" for an unreachable blob)
+    pack::Location at{};               // where HistoryOptions::packs hold it (not found(): elsewhere)
     static constexpr std::uint32_t kNoCommit = 0xffffffffu;
 };
 
@@ -31,7 +32,7 @@ struct HistoryOptions {
     std::string repo_path;
     // Parsed pack indexes to read trees and commits from without libgit2's locks (PackScan::packs());
     // null: everything through libgit2. Must outlive the walk.
-    const std::vector<std::unique_ptr<pack::Index>>* packs = nullptr;
+    const pack::Packs* packs = nullptr;
 };
 
 class HistoryWalker {
@@ -55,7 +56,8 @@ private:
     void walk_commits(git_repository* repo, OidSetHolder& seen, ObjectSource& src, std::uint32_t begin,
                       std::uint32_t end, const std::function<void(BlobTask&&)>& sink);
     // Walks commits [begin, end) with its own repository handle and seen sets, buffering what it finds.
-    std::vector<BlobTask> walk_chunk(std::uint32_t begin, std::uint32_t end);
+    struct Sightings;
+    void walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings& out);
     void push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose_objects);
 
     git_repository* repo_;

@@ -17,16 +17,53 @@ std::uint32_t be32(const unsigned char* p) {
 
 }  // namespace
 
+bool parse_header(const unsigned char* h, const unsigned char* lim, Header& out) {
+    const unsigned char* p = h;
+    if (p >= lim) return false;
+    unsigned char c = *p++;
+    out.type = (c >> 4) & 7;
+    out.size = c & 15;
+    for (int shift = 4; c & 0x80; shift += 7) {
+        if (p >= lim || shift > 57) return false;
+        c = *p++;
+        out.size |= std::uint64_t(c & 0x7f) << shift;
+    }
+    if (out.type == kOfsDelta) {
+        if (p >= lim) return false;
+        c = *p++;
+        out.base_distance = c & 0x7f;
+        while (c & 0x80) {
+            if (p >= lim || out.base_distance >> 56) return false;
+            c = *p++;
+            out.base_distance = ((out.base_distance + 1) << 7) | (c & 0x7f);
+        }
+    } else if (out.type == kRefDelta) {
+        if (lim - p < GIT_OID_RAWSZ) return false;
+        std::memcpy(out.base_id.id, p, GIT_OID_RAWSZ);
+        p += GIT_OID_RAWSZ;
+    } else if (out.type < kCommit || out.type > kTag) {
+        return false;
+    }
+    out.length = std::uint32_t(p - h);
+    return true;
+}
+
 Index::~Index() {
     if (fd >= 0) ::close(fd);
 }
 
 std::uint32_t Index::find(const git_oid& id) const {
-    const unsigned b = id.id[0];
-    auto lo = ids.begin() + fanout[b], hi = ids.begin() + std::min<std::size_t>(fanout[b + 1], ids.size());
+    const unsigned k = ((unsigned(id.id[0]) << 8) | id.id[1]) >> (16 - fanout_bits);
+    auto lo = ids.begin() + fanout[k], hi = ids.begin() + fanout[k + 1];
     auto it = std::lower_bound(lo, hi, id, [](const git_oid& a, const git_oid& x) { return git_oid_cmp(&a, &x) < 0; });
     if (it == hi || !git_oid_equal(&*it, &id)) return kNone;
     return entry_of[std::size_t(it - ids.begin())];
+}
+
+Location locate(const Packs& packs, const git_oid& id) {
+    for (std::uint32_t pk = 0; pk < packs.size(); ++pk)
+        if (std::uint32_t e = packs[pk]->find(id); e != kNone) return {pk, e};
+    return {};
 }
 
 bool pread_all(int fd, void* buf, std::size_t len, std::uint64_t off) {
@@ -51,11 +88,28 @@ bool ZStream::inflate_exact(std::string_view in, std::size_t size, std::string& 
     return rc == Z_STREAM_END && z.total_out == size;
 }
 
-EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out) {
-    const std::uint64_t start = p.data_start[e];
-    packed.resize(std::size_t(p.end_of(e) - start));
+EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out,
+                        std::uint64_t& size, std::uint64_t limit) {
+    const std::uint64_t start = p.offset[e], end = p.end_of(e);
+    if (end <= start) return EntryData::corrupt;
+    Header h;
+    if (end - start > (1u << 20)) {
+        // A big entry may be a blob over the limit: its header says so before the rest is read.
+        unsigned char head[64];
+        const std::size_t len = sizeof head;
+        if (!pread_all(p.fd, head, len, start)) return EntryData::unreadable;
+        if (!parse_header(head, head + len, h)) return EntryData::corrupt;
+        size = h.size;
+        if (h.size > limit) return EntryData::too_large;
+    }
+    packed.resize(std::size_t(end - start));
     if (!pread_all(p.fd, packed.data(), packed.size(), start)) return EntryData::unreadable;
-    return z.inflate_exact(packed, std::size_t(p.obj_size[e]), out) ? EntryData::ok : EntryData::corrupt;
+    const auto* at = reinterpret_cast<const unsigned char*>(packed.data());
+    if (!parse_header(at, at + packed.size(), h)) return EntryData::corrupt;
+    size = h.size;
+    if (h.size > limit) return EntryData::too_large;
+    return z.inflate_exact(std::string_view(packed).substr(h.length), std::size_t(h.size), out) ? EntryData::ok
+                                                                                                : EntryData::corrupt;
 }
 
 std::string hex_of(const git_oid& id) {
@@ -64,27 +118,64 @@ std::string hex_of(const git_oid& id) {
     return buf;
 }
 
+namespace {
+
+// Sorts (offset, index) pairs by offset into p.offset and p.index. Packed into one 64-bit key when
+// they fit (packs under 1 TiB with under 16M objects: all but the rarest), which needs no memory
+// beyond the two arrays; else through a temporary array of pairs.
+void sort_entries(Index& p, std::vector<std::uint64_t>& off_by_index) {
+    const std::uint32_t n = std::uint32_t(off_by_index.size());
+    p.index.resize(n);
+    if (p.size < (std::uint64_t(1) << 40) && n < (1u << 24)) {
+        for (std::uint32_t i = 0; i < n; ++i) off_by_index[i] = (off_by_index[i] << 24) | i;
+        std::sort(off_by_index.begin(), off_by_index.end());
+        for (std::uint32_t e = 0; e < n; ++e) {
+            p.index[e] = std::uint32_t(off_by_index[e] & 0xffffffu);
+            off_by_index[e] >>= 24;
+        }
+        p.offset = std::move(off_by_index);
+        return;
+    }
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> order(n);
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = {off_by_index[i], i};
+    std::vector<std::uint64_t>().swap(off_by_index);
+    std::sort(order.begin(), order.end());
+    p.offset.resize(n);
+    for (std::uint32_t e = 0; e < n; ++e) p.offset[e] = order[e].first, p.index[e] = order[e].second;
+}
+
+void build_fanout(Index& p) {
+    const std::size_t n = p.ids.size();
+    p.fanout_bits = 8;
+    while (p.fanout_bits < 16 && (n >> p.fanout_bits) > 8) ++p.fanout_bits;
+    p.fanout.assign((std::size_t(1) << p.fanout_bits) + 1, 0);
+    for (const git_oid& id : p.ids) ++p.fanout[(((unsigned(id.id[0]) << 8) | id.id[1]) >> (16 - p.fanout_bits)) + 1];
+    for (std::size_t k = 1; k < p.fanout.size(); ++k) p.fanout[k] += p.fanout[k - 1];
+}
+
+}  // namespace
+
 std::string load(Index& p, const fs::path& idx_path) {
     fs::path pack_path = idx_path;
     pack_path.replace_extension(".pack");
     p.path = pack_path;
-    int ifd = ::open(idx_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (ifd < 0) return "cannot open pack index";
-    std::string idx;
-    {
-        off_t len = ::lseek(ifd, 0, SEEK_END);
-        idx.resize(std::size_t(len > 0 ? len : 0));
-        bool ok = len > 0 && pread_all(ifd, idx.data(), idx.size(), 0);
-        ::close(ifd);
-        if (!ok) return "cannot read pack index";
-    }
-    const auto* d = reinterpret_cast<const unsigned char*>(idx.data());
-    if (idx.size() < 8 + 256 * 4 || std::memcmp(d, "\377tOc", 4) != 0 || be32(d + 4) != 2)
-        return "not a version 2 pack index";
-    const std::uint32_t n = be32(d + 8 + 255 * 4);
-    const std::size_t ids_at = 8 + 256 * 4, crc_at = ids_at + std::size_t(n) * 20, off_at = crc_at + std::size_t(n) * 4,
-                      big_at = off_at + std::size_t(n) * 4;
-    if (idx.size() < big_at + 40) return "truncated pack index";
+    // The index is read a section at a time, straight into the tables that keep it: a copy of the
+    // whole file would be the scan's largest allocation.
+    struct Fd {
+        int fd;
+        ~Fd() {
+            if (fd >= 0) ::close(fd);
+        }
+    } idx{::open(idx_path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (idx.fd < 0) return "cannot open pack index";
+    const off_t idx_len = ::lseek(idx.fd, 0, SEEK_END);
+    unsigned char head[8 + 256 * 4];
+    if (idx_len < off_t(sizeof head) || !pread_all(idx.fd, head, sizeof head, 0)) return "cannot read pack index";
+    if (std::memcmp(head, "\377tOc", 4) != 0 || be32(head + 4) != 2) return "not a version 2 pack index";
+    const std::uint32_t n = be32(head + 8 + 255 * 4);
+    const std::uint64_t ids_at = sizeof head, off_at = ids_at + std::uint64_t(n) * 24,
+                        big_at = off_at + std::uint64_t(n) * 4;
+    if (std::uint64_t(idx_len) < big_at + 40) return "truncated pack index";
     p.fd = ::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (p.fd < 0) return "cannot open " + pack_path.string();
     off_t psize = ::lseek(p.fd, 0, SEEK_END);
@@ -92,37 +183,40 @@ std::string load(Index& p, const fs::path& idx_path) {
     p.size = std::uint64_t(psize);
 
     p.ids.resize(n);
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> order(n);
-    for (std::uint32_t i = 0; i < n; ++i) {
-        std::memcpy(p.ids[i].id, d + ids_at + std::size_t(i) * 20, 20);
-        std::uint64_t off = be32(d + off_at + std::size_t(i) * 4);
-        if (off & 0x80000000u) {
-            std::size_t k = std::size_t(off & 0x7fffffffu);
-            if (big_at + (k + 1) * 8 > idx.size() - 40) return "bad large offset in pack index";
-            off = (std::uint64_t(be32(d + big_at + k * 8)) << 32) | be32(d + big_at + k * 8 + 4);
+    static_assert(sizeof(git_oid) == GIT_OID_RAWSZ);
+    if (!pread_all(idx.fd, p.ids.data(), std::size_t(n) * GIT_OID_RAWSZ, ids_at)) return "cannot read pack index";
+    std::vector<std::uint64_t> off_by_index(n);
+    {
+        std::vector<std::uint32_t> small(n);
+        std::vector<unsigned char> big(std::size_t(std::uint64_t(idx_len) - 40 - big_at));
+        if (!pread_all(idx.fd, small.data(), std::size_t(n) * 4, off_at) ||
+            !pread_all(idx.fd, big.data(), big.size(), big_at))
+            return "cannot read pack index";
+        for (std::uint32_t i = 0; i < n; ++i) {
+            std::uint64_t off = be32(reinterpret_cast<const unsigned char*>(&small[i]));
+            if (off & 0x80000000u) {
+                std::size_t k = std::size_t(off & 0x7fffffffu);
+                if ((k + 1) * 8 > big.size()) return "bad large offset in pack index";
+                off = (std::uint64_t(be32(big.data() + k * 8)) << 32) | be32(big.data() + k * 8 + 4);
+            }
+            if (off + 2 > p.size - 20) return "pack index points past the pack";
+            off_by_index[i] = off;
         }
-        if (off + 2 > p.size - 20) return "pack index points past the pack";
-        order[i] = {off, i};
     }
-    std::sort(order.begin(), order.end());
-    p.index.resize(n), p.offset.resize(n), p.data_start.resize(n), p.obj_size.resize(n), p.type.resize(n);
+    sort_entries(p, off_by_index);
+    build_fanout(p);
+    p.type.resize(n);
     p.base.assign(n, kNone), p.first_child.assign(n, kNone), p.next_sibling.assign(n, kNone);
     p.entry_of.resize(n);
-    std::vector<std::uint32_t>& entry_of_index = p.entry_of;
-    for (std::uint32_t e = 0; e < n; ++e) {
-        p.offset[e] = order[e].first;
-        p.index[e] = order[e].second;
-        entry_of_index[order[e].second] = e;
-    }
-    for (std::uint32_t b = 0; b < 256; ++b) p.fanout[b + 1] = be32(d + 8 + b * 4);
+    for (std::uint32_t e = 0; e < n; ++e) p.entry_of[p.index[e]] = e;
 
     // Entry headers, read through a sliding window so the pack is read once, in order.
     std::string win;
     std::uint64_t win_off = 0;
     constexpr std::size_t kWin = 1 << 20;
     for (std::uint32_t e = 0; e < n; ++e) {
-        std::uint64_t off = p.offset[e];
-        if (off < win_off || off + 32 > win_off + win.size()) {
+        const std::uint64_t off = p.offset[e];
+        if (off < win_off || off + 64 > win_off + win.size()) {
             win_off = off;
             std::size_t len = std::size_t(std::min<std::uint64_t>(kWin, p.size - off));
             win.resize(len);
@@ -130,38 +224,18 @@ std::string load(Index& p, const fs::path& idx_path) {
         }
         const auto* h = reinterpret_cast<const unsigned char*>(win.data()) + (off - win_off);
         const auto* lim = reinterpret_cast<const unsigned char*>(win.data()) + win.size();
-        unsigned char c = *h++;
-        std::uint8_t type = (c >> 4) & 7;
-        std::uint64_t size = c & 15;
-        for (int shift = 4; (c & 0x80) && h < lim; shift += 7) {
-            c = *h++;
-            size |= std::uint64_t(c & 0x7f) << shift;
-        }
-        p.type[e] = type;
-        p.obj_size[e] = size;
-        if (type == kOfsDelta) {
-            c = *h++;
-            std::uint64_t rel = c & 0x7f;
-            while ((c & 0x80) && h < lim) {
-                c = *h++;
-                rel = ((rel + 1) << 7) | (c & 0x7f);
-            }
-            if (rel == 0 || rel > off) return "bad delta offset at " + std::to_string(off);
-            std::uint64_t base_off = off - rel;
+        Header hd;
+        if (!parse_header(h, lim, hd)) return "bad entry header at " + std::to_string(off);
+        p.type[e] = hd.type;
+        if (hd.type == kOfsDelta) {
+            if (hd.base_distance == 0 || hd.base_distance > off) return "bad delta offset at " + std::to_string(off);
+            const std::uint64_t base_off = off - hd.base_distance;
             auto it = std::lower_bound(p.offset.begin(), p.offset.begin() + e, base_off);
             if (it == p.offset.begin() + e || *it != base_off) return "delta base missing at " + std::to_string(off);
             p.base[e] = std::uint32_t(it - p.offset.begin());
-        } else if (type == kRefDelta) {
-            git_oid base_id;
-            std::memcpy(base_id.id, h, 20);
-            h += 20;
-            auto it = std::lower_bound(p.ids.begin(), p.ids.end(), base_id,
-                                       [](const git_oid& a, const git_oid& b) { return git_oid_cmp(&a, &b) < 0; });
-            if (it != p.ids.end() && git_oid_equal(&*it, &base_id)) p.base[e] = entry_of_index[std::size_t(it - p.ids.begin())];
-        } else if (type < kCommit || type > kTag) {
-            return "unknown object type at " + std::to_string(off);
+        } else if (hd.type == kRefDelta) {
+            p.base[e] = p.find(hd.base_id);
         }
-        p.data_start[e] = off + std::uint64_t(h - (reinterpret_cast<const unsigned char*>(win.data()) + (off - win_off)));
     }
     // Children lists: every delta hangs under its base.
     for (std::uint32_t e = n; e-- > 0;) {

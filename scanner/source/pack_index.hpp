@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,18 +17,28 @@ namespace ks::pack {
 enum : std::uint8_t { kCommit = 1, kTree = 2, kBlob = 3, kTag = 4, kOfsDelta = 6, kRefDelta = 7 };
 inline constexpr std::uint32_t kNone = 0xffffffffu;
 
+// Where an object is stored: a pack (its position in the list of packs) and an entry in it.
+struct Location {
+    std::uint32_t pack = kNone, entry = kNone;
+    bool found() const { return pack != kNone; }
+};
+
+// A full scan keeps one of these per pack for the whole run, so it is the scan's memory per object:
+// 49 bytes (id, two cross-references, offset, type, delta links). Sizes and data offsets are read
+// again from the entry's header when it is inflated.
 struct Index {
     std::filesystem::path path;
     int fd = -1;
     std::uint64_t size = 0;
     std::vector<git_oid> ids;               // index order (sorted by id)
     std::vector<std::uint32_t> entry_of;    // per id: its entry
-    std::uint32_t fanout[257] = {};         // ids starting with byte b: [fanout[b], fanout[b + 1])
+    // Ids whose first `fanout_bits` bits are k: [fanout[k], fanout[k + 1]). About 8 ids per bucket,
+    // so a lookup touches one or two cache lines after the table.
+    unsigned fanout_bits = 8;
+    std::vector<std::uint32_t> fanout;
     // Per entry, in pack-offset order:
     std::vector<std::uint32_t> index;       // position in `ids`
     std::vector<std::uint64_t> offset;      // where the entry starts
-    std::vector<std::uint64_t> data_start;  // where its zlib data starts
-    std::vector<std::uint64_t> obj_size;    // inflated size (of the delta itself, for deltas)
     std::vector<std::uint8_t> type;
     std::vector<std::uint32_t> base;        // entry of the delta base, kNone if none or outside the pack
     std::vector<std::uint32_t> first_child, next_sibling;
@@ -38,13 +49,31 @@ struct Index {
     Index& operator=(const Index&) = delete;
     ~Index();
     std::uint64_t end_of(std::uint32_t e) const { return e + 1 < offset.size() ? offset[e + 1] : size - 20; }
+    std::uint32_t entries() const { return std::uint32_t(offset.size()); }
+    const git_oid& id_of(std::uint32_t e) const { return ids[index[e]]; }
     // The entry holding `id`, or kNone.
     std::uint32_t find(const git_oid& id) const;
 };
 
+using Packs = std::vector<std::unique_ptr<Index>>;
+
+// The first pack (in `packs` order) holding `id`; not found() if none does.
+Location locate(const Packs& packs, const git_oid& id);
+
 // Parses a v2 .idx and the entry headers of its pack (read sequentially, in large chunks). Returns
 // an empty string, or why the pack cannot be used.
 std::string load(Index& p, const std::filesystem::path& idx_path);
+
+// An entry's header: type, inflated size (of the delta itself, for deltas), and its delta base.
+struct Header {
+    std::uint8_t type = 0;
+    std::uint64_t size = 0;
+    std::uint64_t base_distance = 0;  // kOfsDelta: how far before this entry its base starts
+    git_oid base_id{};                // kRefDelta
+    std::uint32_t length = 0;         // bytes before the zlib data
+};
+// Parses the header at `h` (no further than `lim`); false if it is malformed or runs past `lim`.
+bool parse_header(const unsigned char* h, const unsigned char* lim, Header& out);
 
 bool pread_all(int fd, void* buf, std::size_t len, std::uint64_t off);
 
@@ -61,10 +90,12 @@ struct ZStream {
 
 std::string hex_of(const git_oid& id);
 
-// Reads entry `e`'s zlib data (into `packed`, scratch) and inflates it into `out`: the object, or for
-// a delta the delta itself. REQUIRES: p.end_of(e) >= p.data_start[e].
-enum class EntryData { ok, unreadable, corrupt };
-EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out);
+// Reads entry `e` (into `packed`, scratch) and inflates its data into `out`: the object, or for a
+// delta the delta itself. `size` gets the inflated size from the entry's header; over `limit`, the
+// data is not inflated (too_large).
+enum class EntryData { ok, unreadable, corrupt, too_large };
+EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out,
+                        std::uint64_t& size, std::uint64_t limit = ~std::uint64_t(0));
 
 }  // namespace ks::pack
 

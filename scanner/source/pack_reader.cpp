@@ -8,15 +8,15 @@ PackReader::PackReader(const std::vector<std::unique_ptr<Index>>& packs, std::si
     : packs_(packs), budget_(cache_bytes) {}
 
 PackReader::Status PackReader::read(const git_oid& id, std::string& out, std::uint8_t& type) {
-    for (std::uint32_t pk = 0; pk < packs_.size(); ++pk) {
-        const std::uint32_t e = packs_[pk]->find(id);
-        if (e == kNone) continue;
-        const std::string* data = entry(pk, e, type, out);
-        if (!data) return Status::corrupt;
-        if (data != &out) out = *data;
-        return Status::ok;
-    }
-    return Status::not_found;
+    return read(locate(packs_, id), out, type);
+}
+
+PackReader::Status PackReader::read(Location at, std::string& out, std::uint8_t& type) {
+    if (!at.found()) return Status::not_found;
+    const std::string* data = entry(at.pack, at.entry, type, out);
+    if (!data) return Status::corrupt;
+    if (data != &out) out = *data;
+    return Status::ok;
 }
 
 void PackReader::remember(std::uint64_t key, const std::string& data, std::uint8_t type) {
@@ -64,7 +64,8 @@ const std::string* PackReader::entry(std::uint32_t pk, std::uint32_t e, std::uin
         }
     }
     auto inflate = [&](std::uint32_t y, std::string& into) {
-        return p.end_of(y) >= p.data_start[y] && inflate_entry(p, y, z_, packed_, into) == EntryData::ok;
+        std::uint64_t size = 0;
+        return inflate_entry(p, y, z_, packed_, into, size) == EntryData::ok;
     };
     // Two buffers take turns as base and result; each intermediate base is cached.
     std::string* cur = base ? &b_ : &a_;

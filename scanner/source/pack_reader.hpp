@@ -17,11 +17,13 @@ public:
     enum class Status { ok, not_found, corrupt };
 
     // REQUIRES: `packs` outlives the reader. `cache_bytes` bounds the delta bases kept.
-    explicit PackReader(const std::vector<std::unique_ptr<pack::Index>>& packs, std::size_t cache_bytes = 8u << 20);
+    explicit PackReader(const pack::Packs& packs, std::size_t cache_bytes = 8u << 20);
 
     // Reads object `id` into `out` (git object type in `type`: pack::kCommit, kTree, kBlob, kTag).
     // not_found: no pack holds it (a loose object, or missing); ask libgit2.
     Status read(const git_oid& id, std::string& out, std::uint8_t& type);
+    // The same, for an object already located (not_found if `at` is not found()).
+    Status read(pack::Location at, std::string& out, std::uint8_t& type);
 
 private:
     struct Cached {
@@ -32,7 +34,7 @@ private:
     const std::string* entry(std::uint32_t pk, std::uint32_t e, std::uint8_t& type, std::string& scratch);
     void remember(std::uint64_t key, const std::string& data, std::uint8_t type);
 
-    const std::vector<std::unique_ptr<pack::Index>>& packs_;
+    const pack::Packs& packs_;
     std::size_t budget_, used_ = 0;
     std::unordered_map<std::uint64_t, Cached> cache_;
     std::vector<std::uint64_t> order_;  // insertion order, for eviction (oldest first)

@@ -78,8 +78,7 @@ struct Worker {
 
 }  // namespace
 
-void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function<bool(const git_oid&)>& want,
-                   const PackVisit& visit, const std::function<void(unsigned)>& when_idle) {
+void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& want, const PackVisit& visit, const std::function<void(unsigned)>& when_idle) {
     // Work items: (pack, root entry), the largest delta trees first (a file with a thousand versions
     // is one tree, resolved on one thread: started last, it would finish long after the rest).
     std::vector<std::pair<std::uint32_t, std::uint32_t>> roots;
@@ -93,7 +92,9 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function
             while (!stack.empty()) {
                 const std::uint32_t x = stack.back();
                 stack.pop_back();
-                bytes += p.obj_size[x] + 4096;  // deltas are small; every object costs a visit
+                // Packed bytes stand in for the work (sizes are in the entry headers, not kept):
+                // text inflates about fourfold, and every object costs a visit.
+                bytes += (p.end_of(x) - p.offset[x]) * 4 + 4096;
                 for (std::uint32_t c = p.first_child[x]; c != kNone; c = p.next_sibling[c]) stack.push_back(c);
             }
             roots.emplace_back(pk, e);
@@ -108,13 +109,15 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function
     auto work = [&](unsigned t) {
         Worker w;
         // Reports `e` and everything that deltas against it as unreadable.
-        auto fail_subtree = [&](const pack::Index& p, std::uint32_t e, PackBlobStatus st, const std::string& why) {
+        auto fail_subtree = [&](std::uint32_t pk, std::uint32_t e, PackBlobStatus st, const std::string& why) {
+            const pack::Index& p = *packs_[pk];
             std::vector<std::uint32_t> stack{e};
             while (!stack.empty()) {
                 std::uint32_t x = stack.back();
                 stack.pop_back();
-                const git_oid& id = p.ids[p.index[x]];
-                if (want(id)) visit(t, id, st, nullptr, x == e ? why : "its delta base " + hex_of(p.ids[p.index[e]]) + ": " + why);
+                const git_oid& id = p.id_of(x);
+                if (want({pk, x}, id))
+                    visit(t, {pk, x}, id, st, nullptr, x == e ? why : "its delta base " + hex_of(p.id_of(e)) + ": " + why);
                 for (std::uint32_t c = p.first_child[x]; c != kNone; c = p.next_sibling[c]) stack.push_back(c);
             }
         };
@@ -122,38 +125,40 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const std::function
         // visits it, then its children, depth-first; the buffer is theirs to read as their base. The
         // last child gets it to keep: a base is let go as soon as its last delta is applied, so a
         // chain of 50 versions holds one or two buffers, not 50.
-        std::function<void(const pack::Index&, std::uint32_t, std::shared_ptr<std::string>)> resolve =
-            [&](const pack::Index& p, std::uint32_t e, std::shared_ptr<std::string> base) {
+        std::function<void(std::uint32_t, std::uint32_t, std::shared_ptr<std::string>)> resolve =
+            [&](std::uint32_t pk, std::uint32_t e, std::shared_ptr<std::string> base) {
+                const pack::Index& p = *packs_[pk];
                 std::shared_ptr<std::string> buf = pool_->get();
                 std::string& out = *buf;
-                const git_oid& id = p.ids[p.index[e]];
-                if (p.end_of(e) < p.data_start[e]) return fail_subtree(p, e, PackBlobStatus::corrupt, "bad pack entry");
-                if (!base && p.obj_size[e] > max_size)
-                    return fail_subtree(p, e, PackBlobStatus::too_large,
-                                        "blob of " + std::to_string(p.obj_size[e]) + " bytes is over --max-blob-size (" +
-                                            std::to_string(max_size) + ")");
-                const EntryData read = inflate_entry(p, e, w.z, w.packed, base ? w.delta : out);
+                const git_oid& id = p.id_of(e);
+                auto too_large = [&](std::uint64_t size) {
+                    fail_subtree(pk, e, PackBlobStatus::too_large,
+                                 "blob of " + std::to_string(size) + " bytes is over --max-blob-size (" +
+                                     std::to_string(max_size) + ")");
+                };
+                std::uint64_t size = 0;
+                // A delta's own size says nothing of its result's: that is checked once applied.
+                const EntryData read = inflate_entry(p, e, w.z, w.packed, base ? w.delta : out, size,
+                                                     base ? ~std::uint64_t(0) : max_size);
+                if (read == EntryData::too_large) return too_large(size);
                 if (read == EntryData::unreadable)
-                    return fail_subtree(p, e, PackBlobStatus::corrupt, "cannot read pack " + p.path.string());
+                    return fail_subtree(pk, e, PackBlobStatus::corrupt, "cannot read pack " + p.path.string());
                 if (read == EntryData::corrupt)
-                    return fail_subtree(p, e, PackBlobStatus::corrupt,
+                    return fail_subtree(pk, e, PackBlobStatus::corrupt,
                                         (base ? "delta data is corrupt in " : "zlib data is corrupt in ") + p.path.string());
                 if (base) {
                     if (!apply_git_delta(*base, w.delta, out))
-                        return fail_subtree(p, e, PackBlobStatus::corrupt, "delta does not apply to its base");
+                        return fail_subtree(pk, e, PackBlobStatus::corrupt, "delta does not apply to its base");
                     base.reset();
-                    if (out.size() > max_size)
-                        return fail_subtree(p, e, PackBlobStatus::too_large,
-                                            "blob of " + std::to_string(out.size()) + " bytes is over --max-blob-size (" +
-                                                std::to_string(max_size) + ")");
+                    if (out.size() > max_size) return too_large(out.size());
                 }
-                if (want(id)) visit(t, id, PackBlobStatus::ok, buf, {});
+                if (want({pk, e}, id)) visit(t, {pk, e}, id, PackBlobStatus::ok, buf, {});
                 for (std::uint32_t c = p.first_child[e]; c != kNone; c = p.next_sibling[c])
-                    resolve(p, c, p.next_sibling[c] == kNone ? std::move(buf) : buf);
+                    resolve(pk, c, p.next_sibling[c] == kNone ? std::move(buf) : buf);
             };
         for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < roots.size();) {
             const auto [pk, e] = roots[order[i]];
-            resolve(*packs_[pk], e, {});
+            resolve(pk, e, {});
         }
     };
     std::exception_ptr failure;

@@ -25,10 +25,11 @@ enum class PackBlobStatus { ok, too_large, corrupt };
 // holder lets go, so a scan allocates (and page-faults) about as many as are in flight.
 using BlobBuffer = std::shared_ptr<const std::string>;
 
-// Called once per blob entry in the packs, from any of the worker threads (`thread` < threads).
-// For ok, `data` is the blob (never null); otherwise `detail` says why it could not be read.
-using PackVisit = std::function<void(unsigned thread, const git_oid& id, PackBlobStatus status,
+// Called once per blob entry in the packs (`at`: where), from any of the worker threads (`thread` <
+// threads). For ok, `data` is the blob (never null); otherwise `detail` says why it could not be read.
+using PackVisit = std::function<void(unsigned thread, pack::Location at, const git_oid& id, PackBlobStatus status,
                                      const BlobBuffer& data, const std::string& detail)>;
+using PackWant = std::function<bool(pack::Location at, const git_oid& id)>;
 
 class PackScan {
 public:
@@ -37,19 +38,18 @@ public:
     PackScan(const std::filesystem::path& objects_dir, Diagnostics& diag);
     ~PackScan();
 
-    // Visits every blob of every opened pack on `threads` threads. `want(id)` false: the blob is still
+    // Visits every blob of every opened pack on `threads` threads. `want` false: the blob is still
     // inflated if a wanted blob deltas against it, but not visited. Each thread calls `when_idle(t)`
     // once it has no more delta trees to resolve (a caller can have it help the busy ones then).
-    void run(unsigned threads, std::uint64_t max_size, const std::function<bool(const git_oid&)>& want,
-             const PackVisit& visit, const std::function<void(unsigned)>& when_idle = {});
+    void run(unsigned threads, std::uint64_t max_size, const PackWant& want, const PackVisit& visit, const std::function<void(unsigned)>& when_idle = {});
 
     std::size_t pack_count() const { return packs_.size(); }
-    const std::vector<std::unique_ptr<pack::Index>>& packs() const { return packs_; }
+    const pack::Packs& packs() const { return packs_; }
 
     class BufferPool;
 
 private:
-    std::vector<std::unique_ptr<pack::Index>> packs_;
+    pack::Packs packs_;
     std::shared_ptr<BufferPool> pool_;  // shared with every buffer handed out, which may outlive run()
     Diagnostics& diag_;
 };

@@ -48,7 +48,7 @@ struct Seen {
 };
 
 PackVisit collect(Seen& seen) {
-    return [&seen](unsigned, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
+    return [&seen](unsigned, pack::Location, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
         std::lock_guard lock(seen.mu);
         if (st == PackBlobStatus::ok) EXPECT_TRUE(seen.blobs.emplace(git::hex(id), *data).second);
         else seen.failed[git::hex(id)] = detail;
@@ -61,7 +61,7 @@ TEST(PackScan, EveryBlobMatchesLibgit2) {
     PackScan packs(fx.objects(), diag);
     ASSERT_EQ(packs.pack_count(), 1u);
     Seen seen;
-    packs.run(2, 1 << 30, [](const git_oid&) { return true; }, collect(seen));
+    packs.run(2, 1 << 30, [](pack::Location, const git_oid&) { return true; }, collect(seen));
     EXPECT_TRUE(seen.failed.empty());
     // 40 versions of big.txt + 40 distinct small-file versions.
     EXPECT_EQ(seen.blobs.size(), 80u);
@@ -82,7 +82,7 @@ TEST(PackScan, WantFiltersVisitsButKeepsBases) {
     Diagnostics diag;
     PackScan packs(fx.objects(), diag);
     Seen seen;
-    packs.run(1, 1 << 30, [&](const git_oid& id) { auto h = git::hex(id); return h == newest || h == oldest; },
+    packs.run(1, 1 << 30, [&](pack::Location, const git_oid& id) { auto h = git::hex(id); return h == newest || h == oldest; },
               collect(seen));
     ASSERT_EQ(seen.blobs.size(), 2u);
     EXPECT_EQ(seen.blobs.at(newest), fx.repo.git({"cat-file", "-p", newest}));
@@ -94,7 +94,7 @@ TEST(PackScan, TooLargeBlobsAreReportedNotRead) {
     Diagnostics diag;
     PackScan packs(fx.objects(), diag);
     Seen seen;
-    packs.run(2, 1000, [](const git_oid&) { return true; }, collect(seen));
+    packs.run(2, 1000, [](pack::Location, const git_oid&) { return true; }, collect(seen));
     EXPECT_EQ(seen.blobs.size(), 40u);   // the small files
     EXPECT_EQ(seen.failed.size(), 40u);  // every version of big.txt
     for (const auto& [id, why] : seen.failed) EXPECT_NE(why.find("over --max-blob-size"), std::string::npos) << why;
@@ -117,7 +117,7 @@ TEST(PackScan, DamagedObjectIsReportedAndTheRestComesOut) {
     Diagnostics diag;
     PackScan packs(fx.objects(), diag);
     Seen seen;
-    packs.run(2, 1 << 30, [](const git_oid&) { return true; }, collect(seen));
+    packs.run(2, 1 << 30, [](pack::Location, const git_oid&) { return true; }, collect(seen));
     EXPECT_GE(seen.failed.size(), 1u);
     EXPECT_GE(seen.blobs.size(), 1u);
     EXPECT_EQ(seen.blobs.size() + seen.failed.size(), 80u);  // nothing lost silently
