@@ -1,12 +1,14 @@
 #include "source/history.hpp"
 
+#include "source/commit_order.hpp"
 #include "source/object_marks.hpp"
 #include "source/oid_set.hpp"
 #include "source/pack_reader.hpp"
 
 #include <algorithm>
-#include <optional>
+#include <cstdio>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -57,8 +59,8 @@ git_oid resolve(git_repository* repo, const std::string& spec) {
 
 }  // namespace
 
-// Pushes every ref's commit; refs that peel to a tree or blob (tags of trees/blobs) are kept apart.
-void HistoryWalker::push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose) {
+// Lists every ref's commit; refs that peel to a tree or blob (tags of trees/blobs) are kept apart.
+void HistoryWalker::push_refs(std::vector<git_oid>& starts, std::vector<std::pair<git_oid, std::string>>& loose) {
     git_reference_iterator* it = nullptr;
     if (git_reference_iterator_new(&it, repo_) != 0) {
         diag_.warn("bad-ref", label_, "cannot list refs: " + git::last_error());
@@ -77,7 +79,7 @@ void HistoryWalker::push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, 
         git::Object obj(o);
         git_object_t type = git_object_type(obj.get());
         if (type == GIT_OBJECT_COMMIT) {
-            git_revwalk_push(walk, git_object_id(obj.get()));
+            starts.push_back(*git_object_id(obj.get()));
         } else if (type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB) {
             loose.emplace_back(*git_object_id(obj.get()), name);
         }
@@ -88,11 +90,12 @@ void HistoryWalker::push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, 
         git::Reflog reflog(log);
         for (size_t i = 0; i < git_reflog_entrycount(reflog.get()); ++i) {
             const git_reflog_entry* e = git_reflog_entry_byindex(reflog.get(), i);
-            git_revwalk_push(walk, git_reflog_entry_id_new(e));  // a dropped stash may be gone: fine
+            const git_oid* id = git_reflog_entry_id_new(e);
+            if (git_odb_exists(odb_.get(), id)) starts.push_back(*id);  // a dropped stash may be gone: fine
         }
     }
     git_oid head;
-    if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) git_revwalk_push(walk, &head);
+    if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) starts.push_back(head);
 }
 
 // Reads trees and commits: from the packs when their indexes are given (no locks, bounded delta
@@ -242,6 +245,29 @@ void HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings
     decltype(out.path_ids)().swap(out.path_ids);
 }
 
+void HistoryWalker::list_commits(ObjectSource& src, const std::vector<git_oid>& starts,
+                                 const std::vector<git_oid>& hidden) {
+    // A shallow clone's boundary commits name parents it does not have.
+    OidSet shallow;
+    if (std::FILE* f = std::fopen((std::string(git_repository_commondir(repo_)) + "shallow").c_str(), "r")) {
+        char line[128];
+        git_oid id;
+        while (std::fgets(line, sizeof line, f))
+            if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0) shallow.insert(id);
+        std::fclose(f);
+    }
+    std::string why;
+    commits_ = order_commits(
+        starts, hidden,
+        [&](const git_oid& id, std::string_view& raw) {
+            const int err = src.read(id, GIT_OBJECT_COMMIT, 0, raw);
+            if (err) why = err == GIT_EINVALID ? "not a commit" : "cannot read commit: " + git::last_error();
+            else why = "malformed commit";
+            return err == 0;
+        },
+        shallow, [&](const git_oid& id) { diag_.warn("missing", label_ + ": commit " + git::hex(id), why); });
+}
+
 void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     // The seen sets are the walk's memory (one id per tree and blob of the history): gone after it.
     struct Forget {
@@ -252,28 +278,15 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
     odb_.reset(raw_odb);
-    git_revwalk* w = nullptr;
-    if (git_revwalk_new(&w, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
-    git::Revwalk walk(w);
-    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
     std::vector<std::pair<git_oid, std::string>> loose;
-    if (opts_.include.empty()) push_refs(w, loose);
-    for (const auto& spec : opts_.include) {
-        git_oid id = resolve(repo_, spec);
-        git_revwalk_push(w, &id);
-    }
-    for (const auto& spec : opts_.exclude) {
-        git_oid id = resolve(repo_, spec);
-        git_revwalk_hide(w, &id);
-    }
-
-    git_oid id;
-    int rc;
-    while ((rc = git_revwalk_next(&id, w)) == 0) commits_.push_back(id);
-    if (rc != GIT_ITEROVER)
-        diag_.warn("missing", label_, "history walk stopped early: " + git::last_error());
-
+    std::vector<git_oid> starts;
+    if (opts_.include.empty()) push_refs(starts, loose);
+    for (const auto& spec : opts_.include) starts.push_back(resolve(repo_, spec));
     ObjectSource src(odb_.get(), opts_.packs);
+    std::vector<git_oid> hidden;
+    for (const auto& spec : opts_.exclude) hidden.push_back(resolve(repo_, spec));
+    list_commits(src, starts, hidden);
+
     if (!opts_.exclude.empty()) {
         // Trees at the boundary (parents outside the walked set) are old: mark them seen first.
         OidSet walked;

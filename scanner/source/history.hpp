@@ -58,7 +58,9 @@ private:
     // Walks commits [begin, end) with its own repository handle and seen sets, buffering what it finds.
     struct Sightings;
     void walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings& out);
-    void push_refs(git_revwalk* walk, std::vector<std::pair<git_oid, std::string>>& loose_objects);
+    void push_refs(std::vector<git_oid>& starts, std::vector<std::pair<git_oid, std::string>>& loose_objects);
+    // Fills commits_: those reachable from `starts` and not from `hidden`, parents first.
+    void list_commits(ObjectSource& src, const std::vector<git_oid>& starts, const std::vector<git_oid>& hidden);
 
     git_repository* repo_;
     git::Odb odb_;

@@ -109,6 +109,42 @@ TEST(History, BareRepositoryIsScanned) {
     EXPECT_EQ(with_secret(s, fake_aws_key_id(8)).size(), 1u);
 }
 
+// CI checks out shallow clones. Their oldest commit names a parent the clone does not hold; the walk
+// stops there as git does, and scans everything the clone has (it once scanned nothing and exited 0).
+TEST(History, ShallowCloneIsScannedToItsBoundary) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    for (int i = 0; i < 4; ++i) {
+        repo.write("old.txt", "version " + std::to_string(i) + "\n");
+        repo.commit_all("old " + std::to_string(i));
+    }
+    repo.write("boundary.env", key_line(20));  // in the clone's oldest commit
+    const std::string boundary = repo.commit_all("boundary");
+    repo.write("later.env", key_line(21));
+    const std::string later = repo.commit_all("later");
+    repo.write("old.txt", "last\n");
+    repo.commit_all("last");
+    const auto clone = tmp / "shallow";
+    run({"git", "clone", "-q", "--depth", "3", "file://" + repo.dir().string(), clone.string()});
+    ASSERT_TRUE(std::filesystem::exists(clone / ".git" / "shallow"));
+
+    auto full = scan_json({clone.string()});
+    EXPECT_EQ(full.run.exit_code, 1) << full.run.err;
+    EXPECT_EQ(full.summary()["commits"], 3) << full.run.err;
+    EXPECT_TRUE(full.summary()["skipped"].empty()) << full.run.err;
+    ASSERT_EQ(with_secret(full, fake_aws_key_id(20)).size(), 1u) << full.run.out;
+    EXPECT_EQ(with_secret(full, fake_aws_key_id(20))[0]["commit"], boundary);
+    ASSERT_EQ(with_secret(full, fake_aws_key_id(21)).size(), 1u);
+    EXPECT_EQ(with_secret(full, fake_aws_key_id(21))[0]["commit"], later);
+
+    // A range from the boundary: what came after it, and nothing the boundary already had.
+    auto range = scan_json({clone.string(), "--range", boundary + "..HEAD"});
+    EXPECT_EQ(range.run.exit_code, 1) << range.run.err;
+    EXPECT_EQ(range.summary()["commits"], 2) << range.run.err;
+    EXPECT_TRUE(with_secret(range, fake_aws_key_id(20)).empty());
+    ASSERT_EQ(with_secret(range, fake_aws_key_id(21)).size(), 1u) << range.run.out;
+}
+
 TEST(History, CleanRepositoryExitsZero) {
     TempDir tmp;
     GitRepo repo(tmp / "r");
