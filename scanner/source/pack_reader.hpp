@@ -17,7 +17,7 @@ public:
     enum class Status { ok, not_found, corrupt };
 
     // REQUIRES: `packs` outlives the reader. `cache_bytes` bounds the delta bases kept.
-    explicit PackReader(const pack::Packs& packs, std::size_t cache_bytes = 8u << 20);
+    explicit PackReader(const pack::Packs& packs, std::size_t cache_bytes = 4u << 20);
 
     // Reads object `id` into `out` (git object type in `type`: pack::kCommit, kTree, kBlob, kTag).
     // not_found: no pack holds it (a loose object, or missing); ask libgit2.
