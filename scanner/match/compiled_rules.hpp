@@ -82,6 +82,13 @@ inline constexpr std::uint32_t kDefaultWindowCap = 4096;
 // Throws ConfigError naming the rule.
 void validate_pcre2(const CompiledRules& c);
 
+// What Hyperscan is given for a rule's regex: the regex less a leading optional run
+// (`(?i)\b[\w.\-]{0,40}?secret...` -> `(?i)secret...`). Every match of the regex ends where a match
+// of the rest does, so Hyperscan's regions still cover every match PCRE2 then finds (the window is
+// the whole regex's); but the run costs Hyperscan on every word of every blob. Unchanged when there
+// is no such run, or nothing safe would follow it.
+std::string hs_form(const std::string& regex);
+
 // Hyperscan side: builds (or loads from the cache) the database and sets each rule's window.
 void build_hyperscan(CompiledRules& c, const CompileOptions& opts);
 

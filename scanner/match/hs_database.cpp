@@ -35,6 +35,83 @@ std::string escape_literal(const std::string& lit) {
     return out;
 }
 
+// Length of the character class or class escape at re[i] ("[...]", "\\w", "."), or 0.
+std::size_t class_length(const std::string& re, std::size_t i) {
+    if (i >= re.size()) return 0;
+    if (re[i] == '.') return 1;
+    if (re[i] == '\\') return i + 1 < re.size() && re[i + 1] && std::strchr("wWsSdDhHvV", re[i + 1]) ? 2 : 0;
+    if (re[i] != '[') return 0;
+    std::size_t j = i + 1;
+    if (j < re.size() && re[j] == '^') ++j;
+    if (j < re.size() && re[j] == ']') ++j;  // a leading ']' is a member
+    for (; j < re.size(); ++j) {
+        if (re[j] == '\\') ++j;
+        else if (re[j] == '[' && j + 1 < re.size() && re[j + 1] == ':') return 0;  // POSIX classes: leave alone
+        else if (re[j] == ']') return j + 1 - i;
+    }
+    return 0;
+}
+
+// Length of an optional quantifier at re[i] ("{0,N}", "*", "?", each maybe lazy), or 0.
+std::size_t optional_quantifier_length(const std::string& re, std::size_t i) {
+    std::size_t j = i;
+    if (j < re.size() && (re[j] == '*' || re[j] == '?')) {
+        ++j;
+    } else if (re.compare(i, 3, "{0,") == 0) {
+        j = i + 3;
+        const std::size_t digits = j;
+        while (j < re.size() && std::isdigit(static_cast<unsigned char>(re[j]))) ++j;
+        if (j == digits || j >= re.size() || re[j] != '}') return 0;
+        ++j;
+    } else {
+        return 0;
+    }
+    if (j < re.size() && re[j] == '?') ++j;  // lazy
+    if (j < re.size() && re[j] == '+') return 0;  // possessive: leave to PCRE2
+    return j - i;
+}
+
+}  // namespace
+
+std::string hs_form(const std::string& re) {
+    std::size_t i = 0;
+    // Leading inline flags, "(?i)", stay: they apply to the rest.
+    while (re.compare(i, 2, "(?") == 0) {
+        std::size_t j = i + 2;
+        while (j < re.size() && (std::isalpha(static_cast<unsigned char>(re[j])) || re[j] == '-')) ++j;
+        if (j >= re.size() || re[j] != ')' || j == i + 2) break;
+        i = j + 1;
+    }
+    std::size_t at = i;
+    if (re.compare(at, 2, "\\b") == 0) at += 2;
+    const std::size_t cls = class_length(re, at);
+    if (!cls) return re;
+    const std::size_t q = optional_quantifier_length(re, at + cls);
+    if (!q) return re;
+    const std::size_t rest = at + cls + q;
+    // An empty rest, or one that ends a group or an alternative, would let the regex match nothing.
+    if (rest >= re.size() || re[rest] == '|' || re[rest] == ')') return re;
+    return re.substr(0, i) + re.substr(rest);
+}
+
+namespace {
+
+// How Hyperscan takes a regex: as is (flags 0), or, for what it cannot take as is (look-around,
+// back-references), in prefilter mode, where it over-approximates and PCRE2 decides. `info` is set
+// on success (the caller frees it); on failure `error` holds Hyperscan's message for prefilter mode.
+bool hs_flags_for(const std::string& re, unsigned& flags, hs_expr_info_t*& info, std::string& error) {
+    for (unsigned f : {0u, unsigned(HS_FLAG_PREFILTER)}) {
+        hs_compile_error_t* err = nullptr;
+        if (hs_expression_info(re.c_str(), f, &info, &err) == HS_SUCCESS) {
+            flags = f;
+            return true;
+        }
+        HsCompileError guard(err);
+        error = err->message;
+    }
+    return false;
+}
+
 struct Expressions {
     std::vector<std::string> patterns;
     std::vector<unsigned> flags, ids;
@@ -44,8 +121,20 @@ struct Expressions {
 Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags, int group) {
     Expressions e;
     auto add_rule = [&](std::size_t i) {
-        e.patterns.push_back(c.rules[i].regex);
-        e.flags.push_back(rule_flags[i]);
+        // The shorter form if Hyperscan takes it alike (it must still never match empty).
+        std::string form = hs_form(c.rules[i].regex);
+        unsigned flags = rule_flags[i];
+        if (form != c.rules[i].regex) {
+            hs_expr_info_t* info = nullptr;
+            std::string error;
+            unsigned form_flags = 0;
+            const bool ok = hs_flags_for(form, form_flags, info, error) && info->min_width > 0;
+            std::free(info);
+            if (ok) flags = form_flags;
+            else form = c.rules[i].regex;
+        }
+        e.patterns.push_back(std::move(form));
+        e.flags.push_back(flags);
         e.ids.push_back(unsigned(i));
     };
     if (group >= 0) {
@@ -66,22 +155,6 @@ Expressions keyword_expressions(const CompiledRules& c) {
         e.ids.push_back(unsigned(k));
     }
     return e;
-}
-
-// How Hyperscan takes a regex: as is (flags 0), or, for what it cannot take as is (look-around,
-// back-references), in prefilter mode, where it over-approximates and PCRE2 decides. `info` is set
-// on success (the caller frees it); on failure `error` holds Hyperscan's message for prefilter mode.
-bool hs_flags_for(const std::string& re, unsigned& flags, hs_expr_info_t*& info, std::string& error) {
-    for (unsigned f : {0u, unsigned(HS_FLAG_PREFILTER)}) {
-        hs_compile_error_t* err = nullptr;
-        if (hs_expression_info(re.c_str(), f, &info, &err) == HS_SUCCESS) {
-            flags = f;
-            return true;
-        }
-        HsCompileError guard(err);
-        error = err->message;
-    }
-    return false;
 }
 
 // The path database: every path regex once per scan (a hit is confirmed with PCRE2).
@@ -136,7 +209,7 @@ unsigned check_rule(const Rule& r, unsigned& max_width) {
 
 std::string cache_key(const CompiledRules& c) {
     std::ostringstream os;
-    os << "keysweep-hsdb-v8\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
+    os << "keysweep-hsdb-v9\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";
