@@ -143,6 +143,63 @@ bool decodes_to_text(const unsigned char* p, std::size_t n) {
     return size > 0 && bad * 10 <= size && high * 4 <= size;
 }
 
+#if defined(__x86_64__)
+// Nibble tables for a cheap first look at a candidate run (AVX2). For a printable byte c, property
+// f holds when kHiRow[c >> 4] & kLo<f>[c & 15] is non-zero: one bit per high nibble 2..7.
+struct NibbleTables {
+    std::array<std::uint8_t, 16> hi{};
+    std::array<std::array<std::uint8_t, 16>, 5> lo{};  // sextet bit 5, bit 3, bit 1; upper; lower
+};
+constexpr NibbleTables make_nibble_tables() {
+    NibbleTables t{};
+    for (int h = 2; h <= 7; ++h) t.hi[std::size_t(h)] = std::uint8_t(1u << (h - 2));
+    for (int c = 0x20; c < 0x80; ++c) {
+        const int v = kB64[std::size_t(c)];
+        if (v < 0) continue;
+        const bool f[5] = {(v & 32) != 0, (v & 8) != 0, (v & 2) != 0, c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z'};
+        for (int k = 0; k < 5; ++k)
+            if (f[k]) t.lo[std::size_t(k)][std::size_t(c & 15)] |= t.hi[std::size_t(c >> 4)];
+    }
+    return t;
+}
+constexpr NibbleTables kNib = make_nibble_tables();
+
+__attribute__((target("avx2"))) inline __m256i nibble_lut(const std::array<std::uint8_t, 16>& t) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.data()));
+    return _mm256_broadcastsi128_si256(x);
+}
+
+// False when the run at p (n >= 20 base64 characters) cannot pass decodes_to_text() && mixed_case(),
+// judged from its first 32 characters in a few vector steps; true when it may (then the exact check
+// decides). Exact counts, only fewer of them: a decoded byte's top bit is bit 5, 3 or 1 of the
+// sextet at phase 0, 1 or 2 of its group, and the byte exists when the next character does.
+// REQUIRES: 32 bytes at p are readable.
+__attribute__((target("avx2"))) inline bool may_be_text_avx2(const unsigned char* p, std::size_t n) {
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    const __m256i row = _mm256_shuffle_epi8(nibble_lut(kNib.hi), _mm256_and_si256(_mm256_srli_epi16(c, 4), nib));
+    const __m256i lo = _mm256_and_si256(c, nib);
+    auto holds = [&](std::size_t k) __attribute__((target("avx2"))) {
+        const __m256i hit = _mm256_and_si256(row, _mm256_shuffle_epi8(nibble_lut(kNib.lo[k]), lo));
+        return ~std::uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, zero)));
+    };
+    const std::size_t m = std::min<std::size_t>(n, 32);
+    const std::uint32_t chars = m == 32 ? ~0u : (1u << m) - 1;
+    const std::uint32_t has_next = n > 32 ? ~0u : chars >> 1;  // characters followed by another
+    const std::size_t high = std::size_t(__builtin_popcount(holds(0) & has_next & 0x11111111u)) +
+                             std::size_t(__builtin_popcount(holds(1) & has_next & 0x22222222u)) +
+                             std::size_t(__builtin_popcount(holds(2) & has_next & 0x44444444u));
+    if (high * 4 > n * 6 / 8) return false;
+    return n > 32 || ((holds(3) & chars) && (holds(4) & chars));
+}
+
+// The exact check, after the vector look when 32 bytes can be read.
+__attribute__((target("avx2"))) inline bool text_run_avx2(const unsigned char* p, std::size_t n, std::size_t avail) {
+    if (avail >= 32 && !may_be_text_avx2(p, n)) return false;
+    return decodes_to_text(p, n) && mixed_case(p, n);
+}
+#endif
+
 static_assert(kMinBase64Run == 20, "ends_of_runs() tests runs of exactly 20");
 
 // Bit i: a run of 20 base64 characters ends at byte i of `cur`; `prev` is the mask of the 64 bytes
@@ -161,7 +218,12 @@ std::uint64_t ends_of_runs(std::uint64_t prev, std::uint64_t cur) {
 
 namespace {
 
-template <std::uint64_t (*Mask64)(const unsigned char*)>
+// Whether the run at p (n characters, `avail` readable) decodes to text and has both letter cases.
+inline bool text_run_scalar(const unsigned char* p, std::size_t n, std::size_t) {
+    return decodes_to_text(p, n) && mixed_case(p, n);
+}
+
+template <std::uint64_t (*Mask64)(const unsigned char*), bool (*TextRun)(const unsigned char*, std::size_t, std::size_t)>
 __attribute__((always_inline)) inline void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
     const auto* d = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t n = data.size();
@@ -199,7 +261,7 @@ __attribute__((always_inline)) inline void find_runs(std::string_view data, std:
         }
         std::size_t end = e;
         while (end < n && d[end] == '=' && (end - b) % 4) ++end;
-        if (end - b <= kMaxRun && decodes_to_text(d + b, e - b) && mixed_case(d + b, e - b)) out.emplace_back(b, end);
+        if (end - b <= kMaxRun && TextRun(d + b, e - b, n - b)) out.emplace_back(b, end);
         // d[e] is not base64: no later run starts before e + 1, and none ending before e is new.
         floor = e + 1;
     }
@@ -212,7 +274,7 @@ __attribute__((always_inline)) inline void find_runs(std::string_view data, std:
 __attribute__((target("avx2"))) void find_runs_avx2(std::string_view data,
                                                     std::vector<std::pair<std::size_t, std::size_t>>& out,
                                                     std::size_t max) {
-    find_runs<base64_mask64_avx2>(data, out, max);
+    find_runs<base64_mask64_avx2, text_run_avx2>(data, out, max);
 }
 #endif
 
@@ -221,12 +283,12 @@ void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::
     static const bool avx2 = __builtin_cpu_supports("avx2");
     if (avx2) return find_runs_avx2(data, out, max);
 #endif
-    find_runs<base64_mask64_sse2>(data, out, max);
+    find_runs<base64_mask64_sse2, text_run_scalar>(data, out, max);
 }
 
 void base64_runs_baseline(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out,
                           std::size_t max) {
-    find_runs<base64_mask64_sse2>(data, out, max);
+    find_runs<base64_mask64_sse2, text_run_scalar>(data, out, max);
 }
 
 bool base64(std::string_view in, std::string& out) {
