@@ -1,6 +1,8 @@
 // Full-history scans of real repositories made at test time.
 #include "scan_json.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 namespace ks::test {
@@ -143,6 +145,49 @@ TEST(History, ShallowCloneIsScannedToItsBoundary) {
     EXPECT_EQ(range.summary()["commits"], 2) << range.run.err;
     EXPECT_TRUE(with_secret(range, fake_aws_key_id(20)).empty());
     ASSERT_EQ(with_secret(range, fake_aws_key_id(21)).size(), 1u) << range.run.out;
+}
+
+// A repository repacked without -d holds its older objects in two packs, and its newest ones loose:
+// each blob is still scanned once and attributed to the commit that added it.
+TEST(History, ObjectsInSeveralPacksAndLooseOnesAreEachScannedOnce) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    repo.write("a.env", key_line(30));
+    const std::string first = repo.commit_all("a");
+    repo.write("n.txt", "1\n");
+    repo.commit_all("n");
+    repo.git({"repack", "-a", "-q"});
+    repo.write("b.env", key_line(31));
+    const std::string second = repo.commit_all("b");
+    repo.git({"repack", "-a", "-q"});  // a second pack holding everything, the first one kept
+    repo.write("c.env", key_line(32));
+    const std::string third = repo.commit_all("c");  // loose
+    repo.git({"hash-object", "-w", "--stdin"}, key_line(33));  // loose and unreachable
+    std::size_t packs = 0;
+    for (const auto& e : std::filesystem::directory_iterator(repo.dir() / ".git" / "objects" / "pack"))
+        packs += e.path().extension() == ".idx";
+    ASSERT_GE(packs, 2u);
+    // Every distinct blob git holds, once each, less the unreachable one.
+    const std::string types = repo.git({"cat-file", "--batch-all-objects", "--batch-check=%(objecttype)"});
+    std::size_t all_blobs = 0;
+    for (std::size_t at = 0; (at = types.find("blob\n", at)) != std::string::npos; at += 5) ++all_blobs;
+    const std::size_t reachable_blobs = all_blobs - 1;
+
+    for (const char* threads : {"1", "2"}) {
+        auto s = scan_json({repo.dir().string(), "--threads", threads});
+        EXPECT_EQ(s.summary()["blobs_scanned"], reachable_blobs) << s.run.err;
+        const std::pair<unsigned, std::string> expected[] = {{30, first}, {31, second}, {32, third}};
+        for (const auto& [seed, commit] : expected) {
+            auto hits = with_secret(s, fake_aws_key_id(seed));
+            ASSERT_EQ(hits.size(), 1u) << "seed " << seed << "\n" << s.run.out;
+            EXPECT_EQ(hits[0]["commit"], commit);
+        }
+        EXPECT_TRUE(with_secret(s, fake_aws_key_id(33)).empty());
+        auto all = scan_json({repo.dir().string(), "--threads", threads, "--all-objects"});
+        EXPECT_EQ(all.summary()["blobs_scanned"], reachable_blobs + 1) << all.run.err;
+        EXPECT_EQ(with_secret(all, fake_aws_key_id(33)).size(), 1u);
+        EXPECT_EQ(with_secret(all, fake_aws_key_id(30)).size(), 1u);
+    }
 }
 
 TEST(History, CleanRepositoryExitsZero) {
