@@ -128,11 +128,15 @@ struct BlobScanner {
         return before;
     }
 
-    void scan(unsigned t, const git_oid& id, std::string_view data, std::string_view path, const std::string& commit) {
+    // `commit_of()`: the commit's id, asked only when the blob has findings (formatting it for every
+    // blob showed in profiles).
+    template <class CommitOf>
+    void scan(unsigned t, const git_oid& id, std::string_view data, std::string_view path, CommitOf&& commit_of) {
         auto& local = found[t];
         const std::size_t first = match(t, data, path);
         if (first == local.size()) return;
-        std::string blob = git::hex(id);
+        const std::string blob = git::hex(id);
+        const std::string commit = commit_of();
         for (std::size_t i = first; i < local.size(); ++i) {
             local[i].blob_id = blob;
             local[i].commit = commit;
@@ -173,7 +177,7 @@ void scan_tasks(const std::string& path, const std::function<void(const std::fun
                     scanner.diag.warn(read_status_name(st), where(path, task.id, task.path), detail);
                     continue;
                 }
-                scanner.scan(t, task.id, readers[t]->data(), task.path, commit_of(task));
+                scanner.scan(t, task.id, readers[t]->data(), task.path, [&] { return commit_of(task); });
             }
         });
 }
@@ -274,7 +278,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     std::atomic<unsigned> idle{0};
     auto path_of = [&](const BlobOrigin& o) { return o.reached() ? std::string_view(paths[o.path]) : std::string_view(); };
     auto match = [&](unsigned t, const Item& item) {
-        scanner.scan(t, item.id, *item.data, path_of(item.origin), commit_hex(item.origin.commit));
+        scanner.scan(t, item.id, *item.data, path_of(item.origin), [&] { return commit_hex(item.origin.commit); });
     };
     packs.run(
         n, scanner.opts.max_blob_size, [&](pack::Location at, const git_oid&) { return all || blobs.at(at).reached(); },

@@ -16,10 +16,14 @@
 
 namespace ks {
 
-class HistoryWalker::OidSetHolder {
+class HistoryWalker::SeenSets {
 public:
-    explicit OidSetHolder(const pack::Packs* packs) : trees(packs), blobs(packs) {}
+    explicit SeenSets(const pack::Packs* packs) : trees(packs), blobs(packs) {}
     ObjectMarks trees, blobs;
+    // Per tree path, the raw bytes of the last tree walked there: all its entries are seen, so the
+    // entries a newer version shares with it need no look-up (a commit changes one entry or two of
+    // a folder of thousands).
+    std::unordered_map<std::string, std::string> last_trees;
 };
 
 // Blobs a chunk of the walk met first, kept compact until they are replayed: the paths interned.
@@ -40,7 +44,7 @@ struct HistoryWalker::Sightings {
 
 HistoryWalker::HistoryWalker(git_repository* repo, HistoryOptions opts, Diagnostics& diag, std::string label)
     : repo_(repo), opts_(std::move(opts)), diag_(diag), label_(std::move(label)),
-      seen_(std::make_shared<OidSetHolder>(opts_.packs)) {}
+      seen_(std::make_shared<SeenSets>(opts_.packs)) {}
 
 namespace {
 
@@ -130,6 +134,7 @@ public:
         return 0;
     }
 
+
 private:
     struct Level {
         std::string bytes;
@@ -142,27 +147,50 @@ private:
 
 namespace {
 
-// Calls f(kind, name, id) per entry of a raw tree (parsed in place: libgit2 would build an entry
-// object per entry, most of the cost of walking history); kind: 't' tree, 'b' blob, 'c' submodule
-// commit. Returns false on a malformed tree.
+// The entries of a raw tree, one at a time (parsed in place: libgit2 would build an entry object per
+// entry, most of the cost of walking history). kind: 't' tree, 'b' blob, 'c' submodule commit.
+struct TreeCursor {
+    const char* p;
+    const char* end;
+    bool valid = false, malformed = false;
+    char kind = 0;
+    std::string_view name;
+    git_oid id{};
+
+    explicit TreeCursor(std::string_view tree) : p(tree.data()), end(tree.data() + tree.size()) { next(); }
+    void next() {
+        valid = false;
+        if (p >= end) return;
+        const char* sp = static_cast<const char*>(std::memchr(p, ' ', std::size_t(end - p)));
+        const char* nul = sp ? static_cast<const char*>(std::memchr(sp + 1, 0, std::size_t(end - sp - 1))) : nullptr;
+        if (!nul || end - nul < 1 + GIT_OID_RAWSZ) {
+            malformed = true;
+            return;
+        }
+        const std::string_view mode(p, std::size_t(sp - p));
+        kind = mode == "40000" ? 't' : mode == "160000" ? 'c' : 'b';
+        name = std::string_view(sp + 1, std::size_t(nul - sp - 1));
+        std::memcpy(id.id, nul + 1, GIT_OID_RAWSZ);
+        p = nul + 1 + GIT_OID_RAWSZ;
+        valid = true;
+    }
+};
+
+// Calls f(kind, name, id) per entry of a raw tree. Returns false on a malformed tree.
 template <class F>
 bool for_each_entry(std::string_view tree, F&& f) {
-    const char* p = tree.data();
-    const char* end = p + tree.size();
-    while (p < end) {
-        const char* sp = static_cast<const char*>(std::memchr(p, ' ', std::size_t(end - p)));
-        if (!sp) return false;
-        std::string_view mode(p, std::size_t(sp - p));
-        const char* name = sp + 1;
-        const char* nul = static_cast<const char*>(std::memchr(name, 0, std::size_t(end - name)));
-        if (!nul || end - nul < 1 + GIT_OID_RAWSZ) return false;
-        git_oid id;
-        std::memcpy(id.id, nul + 1, GIT_OID_RAWSZ);
-        char kind = mode == "40000" ? 't' : mode == "160000" ? 'c' : 'b';
-        f(kind, std::string_view(name, std::size_t(nul - name)), id);
-        p = nul + 1 + GIT_OID_RAWSZ;
-    }
-    return true;
+    TreeCursor c(tree);
+    for (; c.valid; c.next()) f(c.kind, c.name, c.id);
+    return !c.malformed;
+}
+
+// Git's order of tree entries: by name, a folder's name read as if it ended in '/'.
+int tree_order(std::string_view a, bool a_tree, std::string_view b, bool b_tree) {
+    const std::size_t n = std::min(a.size(), b.size());
+    if (int c = std::memcmp(a.data(), b.data(), n)) return c;
+    const int ca = a.size() > n ? static_cast<unsigned char>(a[n]) : a_tree ? '/' : 0;
+    const int cb = b.size() > n ? static_cast<unsigned char>(b[n]) : b_tree ? '/' : 0;
+    return ca - cb;
 }
 
 // The tree id on a raw commit's first line ("tree <hex>").
@@ -183,7 +211,7 @@ void HistoryWalker::mark_tree(ObjectSource& src, const git_oid& id, unsigned dep
     });
 }
 
-void HistoryWalker::walk_tree(OidSetHolder& seen, ObjectSource& src, const git_oid& id, std::uint32_t commit,
+void HistoryWalker::walk_tree(SeenSets& seen, ObjectSource& src, const git_oid& id, std::uint32_t commit,
                               std::string& prefix, const std::function<void(BlobTask&&)>& sink, unsigned depth) {
     // An unchanged subtree has the same id: everything below it was seen already.
     pack::Location at;
@@ -196,22 +224,31 @@ void HistoryWalker::walk_tree(OidSetHolder& seen, ObjectSource& src, const git_o
         return;
     }
     const size_t base = prefix.size();
+    // Node references stay valid as the map grows; deeper calls use other keys.
+    std::string& last = seen.last_trees[prefix];
+    TreeCursor old(last);
     bool ok = for_each_entry(tree, [&](char kind, std::string_view name, const git_oid& child) {
         if (kind == 'c') return;  // submodule commits live in another repository
+        while (old.valid && tree_order(old.name, old.kind == 't', name, kind == 't') < 0) old.next();
+        if (old.valid && old.name == name && std::memcmp(old.id.id, child.id, GIT_OID_RAWSZ) == 0) return;
         prefix.resize(base);
         prefix += name;
         if (kind == 't') {
             prefix += '/';
             walk_tree(seen, src, child, commit, prefix, sink, depth + 1);
-        } else if (seen.blobs.insert(child, at)) {
-            sink(BlobTask{child, commit, prefix, at});
+        } else if (pack::Location blob_at; seen.blobs.insert(child, blob_at)) {
+            sink(BlobTask{child, commit, prefix, blob_at});
         }
     });
-    if (!ok) diag_.warn("corrupt", where(), "malformed tree");
     prefix.resize(base);
+    if (!ok) {
+        diag_.warn("corrupt", where(), "malformed tree");
+        return;
+    }
+    last.assign(tree);
 }
 
-void HistoryWalker::walk_commits(git_repository* repo, OidSetHolder& seen, ObjectSource& src, std::uint32_t begin,
+void HistoryWalker::walk_commits(git_repository* repo, SeenSets& seen, ObjectSource& src, std::uint32_t begin,
                                  std::uint32_t end, const std::function<void(BlobTask&&)>& sink) {
     std::string prefix;
     for (std::uint32_t i = begin; i < end; ++i) {
@@ -240,7 +277,7 @@ void HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings
     if (git_repository_odb(&raw, repo.get()) != 0) throw std::runtime_error(label_ + ": " + git::last_error());
     git::Odb odb(raw);
     ObjectSource src(odb.get(), opts_.packs);
-    OidSetHolder seen(opts_.packs);
+    SeenSets seen(opts_.packs);
     walk_commits(repo.get(), seen, src, begin, end, [&](BlobTask&& t) { out.add(t); });
     decltype(out.path_ids)().swap(out.path_ids);
 }
@@ -271,9 +308,9 @@ void HistoryWalker::list_commits(ObjectSource& src, const std::vector<git_oid>& 
 void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     // The seen sets are the walk's memory (one id per tree and blob of the history): gone after it.
     struct Forget {
-        std::shared_ptr<OidSetHolder>& seen;
+        std::shared_ptr<SeenSets>& seen;
         const pack::Packs* packs;
-        ~Forget() { seen = std::make_shared<OidSetHolder>(packs); }
+        ~Forget() { seen = std::make_shared<SeenSets>(packs); }
     } forget{seen_, opts_.packs};
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, repo_) != 0) throw std::runtime_error(label_ + ": " + git::last_error());

@@ -47,13 +47,13 @@ public:
     const std::vector<git_oid>& commits() const { return commits_; }
 
 private:
-    class OidSetHolder;
+    class SeenSets;
     class ObjectSource;
-    void walk_tree(OidSetHolder& seen, ObjectSource& src, const git_oid& tree, std::uint32_t commit, std::string& prefix,
+    void walk_tree(SeenSets& seen, ObjectSource& src, const git_oid& tree, std::uint32_t commit, std::string& prefix,
                    const std::function<void(BlobTask&&)>& sink, unsigned depth = 0);
     void mark_tree(ObjectSource& src, const git_oid& tree, unsigned depth = 0);
     // Walks the trees of commits [begin, end) through `repo`/`src`, skipping what `seen` holds.
-    void walk_commits(git_repository* repo, OidSetHolder& seen, ObjectSource& src, std::uint32_t begin,
+    void walk_commits(git_repository* repo, SeenSets& seen, ObjectSource& src, std::uint32_t begin,
                       std::uint32_t end, const std::function<void(BlobTask&&)>& sink);
     // Walks commits [begin, end) with its own repository handle and seen sets, buffering what it finds.
     struct Sightings;
@@ -68,7 +68,7 @@ private:
     Diagnostics& diag_;
     std::string label_;
     std::vector<git_oid> commits_;
-    std::shared_ptr<OidSetHolder> seen_;
+    std::shared_ptr<SeenSets> seen_;
 };
 
 }  // namespace ks

@@ -52,12 +52,33 @@ Index::~Index() {
     if (fd >= 0) ::close(fd);
 }
 
+namespace {
+
+std::uint64_t be64(const unsigned char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return __builtin_bswap64(v);
+}
+
+// The first `bits` bits of an id.
+std::uint32_t id_prefix(const git_oid& id, unsigned bits) { return be32(id.id) >> (32 - bits); }
+
+}  // namespace
+
 std::uint32_t Index::find(const git_oid& id) const {
-    const unsigned k = ((unsigned(id.id[0]) << 8) | id.id[1]) >> (16 - fanout_bits);
-    auto lo = ids.begin() + fanout[k], hi = ids.begin() + fanout[k + 1];
-    auto it = std::lower_bound(lo, hi, id, [](const git_oid& a, const git_oid& x) { return git_oid_cmp(&a, &x) < 0; });
-    if (it == hi || !git_oid_equal(&*it, &id)) return kNone;
-    return entry_of[std::size_t(it - ids.begin())];
+    // Buckets hold about 4 ids, in order: compare the first 8 bytes as a number (an inlined compare,
+    // where git_oid_cmp is a call per step), and the whole id only when those are equal.
+    const std::uint32_t k = id_prefix(id, fanout_bits);
+    const std::uint64_t key = be64(id.id);
+    for (std::uint32_t i = fanout[k], end = fanout[k + 1]; i < end; ++i) {
+        const std::uint64_t x = be64(ids[i].id);
+        if (x < key) continue;
+        if (x > key) break;
+        const int c = std::memcmp(ids[i].id + 8, id.id + 8, GIT_OID_RAWSZ - 8);
+        if (c == 0) return entry_of[i];
+        if (c > 0) break;
+    }
+    return kNone;
 }
 
 Location locate(const Packs& packs, const git_oid& id) {
@@ -145,11 +166,12 @@ void sort_entries(Index& p, std::vector<std::uint64_t>& off_by_index) {
 }
 
 void build_fanout(Index& p) {
+    // Enough buckets for about 4 ids each (a byte or so per object), 256 at least.
     const std::size_t n = p.ids.size();
     p.fanout_bits = 8;
-    while (p.fanout_bits < 16 && (n >> p.fanout_bits) > 8) ++p.fanout_bits;
+    while (p.fanout_bits < 24 && (n >> p.fanout_bits) > 4) ++p.fanout_bits;
     p.fanout.assign((std::size_t(1) << p.fanout_bits) + 1, 0);
-    for (const git_oid& id : p.ids) ++p.fanout[(((unsigned(id.id[0]) << 8) | id.id[1]) >> (16 - p.fanout_bits)) + 1];
+    for (const git_oid& id : p.ids) ++p.fanout[id_prefix(id, p.fanout_bits) + 1];
     for (std::size_t k = 1; k < p.fanout.size(); ++k) p.fanout[k] += p.fanout[k - 1];
 }
 

@@ -32,7 +32,7 @@ struct Index {
     std::uint64_t size = 0;
     std::vector<git_oid> ids;               // index order (sorted by id)
     std::vector<std::uint32_t> entry_of;    // per id: its entry
-    // Ids whose first `fanout_bits` bits are k: [fanout[k], fanout[k + 1]). About 8 ids per bucket,
+    // Ids whose first `fanout_bits` bits are k: [fanout[k], fanout[k + 1]). About 4 ids per bucket,
     // so a lookup touches one or two cache lines after the table.
     unsigned fanout_bits = 8;
     std::vector<std::uint32_t> fanout;
