@@ -4,7 +4,6 @@
 #include <climits>
 #include <cstdlib>
 #include <queue>
-#include <unordered_map>
 
 namespace ks {
 
@@ -145,18 +144,28 @@ std::vector<git_oid> order_commits(const std::vector<git_oid>& starts, const std
     }
 
     // Kahn's algorithm over what is listed and not hidden: a commit is ready once its listed parents
-    // are out; the oldest ready one goes next.
+    // are out; the oldest ready one goes next. Children are kept as one flat array (4 bytes an edge):
+    // a history of a million commits must not cost a container per commit.
     std::vector<std::uint32_t> keep;
     for (std::uint32_t n : listed)
         if (!g[n].hidden) keep.push_back(n);
-    std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> children;
-    for (std::uint32_t n : keep) {
+    std::vector<std::uint32_t> child_start(g.size() + 1, 0), children;
+    auto each_kept_parent = [&](std::uint32_t n, auto&& f) {
         for (std::uint32_t k = 0; k < g[n].parents; ++k) {
             const std::uint32_t p = g.find(g.parent(g[n], k));
-            if (p == CommitGraph::kUnreadable || !g[p].listed || g[p].hidden) continue;
-            children[p].push_back(n);
-            ++g[n].waiting;
+            if (p != CommitGraph::kUnreadable && g[p].listed && !g[p].hidden) f(p);
         }
+    };
+    for (std::uint32_t n : keep) each_kept_parent(n, [&](std::uint32_t p) { ++child_start[p + 1]; });
+    for (std::size_t i = 1; i < child_start.size(); ++i) child_start[i] += child_start[i - 1];
+    children.resize(child_start.back());
+    {
+        std::vector<std::uint32_t> fill(child_start.begin(), child_start.end() - 1);
+        for (std::uint32_t n : keep)
+            each_kept_parent(n, [&](std::uint32_t p) {
+                children[fill[p]++] = n;
+                ++g[n].waiting;
+            });
     }
     using Ready = std::pair<std::int64_t, std::uint32_t>;
     std::priority_queue<Ready, std::vector<Ready>, std::greater<>> ready;
@@ -168,9 +177,8 @@ std::vector<git_oid> order_commits(const std::vector<git_oid>& starts, const std
         const std::uint32_t n = ready.top().second;
         ready.pop();
         out.push_back(g[n].id);
-        if (auto it = children.find(n); it != children.end())
-            for (std::uint32_t c : it->second)
-                if (--g[c].waiting == 0) ready.emplace(g[c].time, c);
+        for (std::uint32_t i = child_start[n]; i < child_start[n + 1]; ++i)
+            if (const std::uint32_t c = children[i]; --g[c].waiting == 0) ready.emplace(g[c].time, c);
     }
     // A parent cycle cannot happen with real hashes; if a damaged repository fakes one, its commits
     // are still walked, after the rest.
