@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake ninja-build pkg-config git ca-certificates util-linux \
-  libgit2-dev zlib1g-dev libhyperscan-dev libpcre2-dev libcli11-dev libfmt-dev libtomlplusplus-dev \
+  libgit2-dev libdeflate-dev zlib1g-dev libhyperscan-dev libpcre2-dev libcli11-dev libfmt-dev libtomlplusplus-dev \
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libgtest-dev libbenchmark-dev \
   pre-commit python3 python3-pip python3-venv time
 

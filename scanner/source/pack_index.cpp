@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace ks::pack {
 namespace fs = std::filesystem;
@@ -97,19 +98,19 @@ bool pread_all(int fd, void* buf, std::size_t len, std::uint64_t off) {
     return true;
 }
 
-bool ZStream::inflate_exact(std::string_view in, std::size_t size, std::string& out) {
-    out.resize(size);
-    inflateReset(&z);
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = uInt(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = uInt(size);
-    int rc = inflate(&z, Z_FINISH);
-    if (rc == Z_BUF_ERROR && size == 0 && z.avail_out == 0) rc = Z_STREAM_END;
-    return rc == Z_STREAM_END && z.total_out == size;
+Inflater::Inflater() : d_(libdeflate_alloc_decompressor()) {
+    if (!d_) throw std::bad_alloc();
 }
 
-EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out,
+Inflater::~Inflater() { libdeflate_free_decompressor(d_); }
+
+bool Inflater::inflate_exact(std::string_view in, std::size_t size, std::string& out) {
+    out.resize(size);
+    // No `actual_out` pointer: anything but exactly `size` bytes is an error (LIBDEFLATE_SHORT_OUTPUT).
+    return libdeflate_zlib_decompress(d_, in.data(), in.size(), out.data(), size, nullptr) == LIBDEFLATE_SUCCESS;
+}
+
+EntryData inflate_entry(const Index& p, std::uint32_t e, Inflater& z, std::string& packed, std::string& out,
                         std::uint64_t& size, std::uint64_t limit) {
     const std::uint64_t start = p.offset[e], end = p.end_of(e);
     if (end <= start) return EntryData::corrupt;

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <git2.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -77,15 +77,20 @@ bool parse_header(const unsigned char* h, const unsigned char* lim, Header& out)
 
 bool pread_all(int fd, void* buf, std::size_t len, std::uint64_t off);
 
-// One zlib stream, reset per object.
-struct ZStream {
-    z_stream z{};
-    ZStream() { inflateInit(&z); }
-    ~ZStream() { inflateEnd(&z); }
-    ZStream(const ZStream&) = delete;
-    ZStream& operator=(const ZStream&) = delete;
-    // Inflates `in` into exactly `size` bytes of `out`.
+// One DEFLATE decompressor, reused across objects. libdeflate: every pack entry's inflated size is in
+// its header, so whole-buffer decompression fits, at about twice zlib's speed (it still checks each
+// stream's Adler-32).
+class Inflater {
+public:
+    Inflater();
+    ~Inflater();
+    Inflater(const Inflater&) = delete;
+    Inflater& operator=(const Inflater&) = delete;
+    // Inflates the zlib stream `in` into exactly `size` bytes of `out`.
     bool inflate_exact(std::string_view in, std::size_t size, std::string& out);
+
+private:
+    libdeflate_decompressor* d_;
 };
 
 std::string hex_of(const git_oid& id);
@@ -94,7 +99,7 @@ std::string hex_of(const git_oid& id);
 // delta the delta itself. `size` gets the inflated size from the entry's header; over `limit`, the
 // data is not inflated (too_large).
 enum class EntryData { ok, unreadable, corrupt, too_large };
-EntryData inflate_entry(const Index& p, std::uint32_t e, ZStream& z, std::string& packed, std::string& out,
+EntryData inflate_entry(const Index& p, std::uint32_t e, Inflater& z, std::string& packed, std::string& out,
                         std::uint64_t& size, std::uint64_t limit = ~std::uint64_t(0));
 
 }  // namespace ks::pack

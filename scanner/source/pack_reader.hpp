@@ -39,7 +39,7 @@ private:
     std::unordered_map<std::uint64_t, Cached> cache_;
     std::vector<std::uint64_t> order_;  // insertion order, for eviction (oldest first)
     std::size_t order_head_ = 0;
-    pack::ZStream z_;
+    pack::Inflater z_;
     std::string packed_, delta_, a_, b_;
     std::vector<std::uint32_t> chain_;
 };

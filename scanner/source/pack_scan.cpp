@@ -70,9 +70,9 @@ PackScan::~PackScan() = default;
 
 namespace {
 
-// One worker's state: its zlib stream and scratch buffers, reused across objects.
+// One worker's state: its decompressor and scratch buffers, reused across objects.
 struct Worker {
-    ZStream z;
+    Inflater z;
     std::string packed, delta;
 };
 
