@@ -1,5 +1,6 @@
 #include "source/files.hpp"
 
+#include "source/fd.hpp"
 #include "source/git_handles.hpp"
 
 #include <fcntl.h>
@@ -53,12 +54,12 @@ void enumerate_files(const fs::path& root, Diagnostics& diag,
 }
 
 FileStatus read_file(const fs::path& p, std::uint64_t max_size, std::string& buf, std::string& detail) {
-    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    const Fd file(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+    const int fd = file.fd;
     if (fd < 0) {
         detail = std::strerror(errno);
         return FileStatus::unreadable;
     }
-    struct Closer { int fd; ~Closer() { ::close(fd); } } closer{fd};
     struct stat st{};
     if (fstat(fd, &st) != 0) {
         detail = std::strerror(errno);

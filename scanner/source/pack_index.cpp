@@ -16,6 +16,15 @@ std::uint32_t be32(const unsigned char* p) {
     return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
 
+std::uint64_t be64(const unsigned char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return __builtin_bswap64(v);
+}
+
+// The first `bits` bits of an id.
+std::uint32_t id_prefix(const git_oid& id, unsigned bits) { return be32(id.id) >> (32 - bits); }
+
 }  // namespace
 
 bool parse_header(const unsigned char* h, const unsigned char* lim, Header& out) {
@@ -48,23 +57,6 @@ bool parse_header(const unsigned char* h, const unsigned char* lim, Header& out)
     out.length = std::uint32_t(p - h);
     return true;
 }
-
-Index::~Index() {
-    if (fd >= 0) ::close(fd);
-}
-
-namespace {
-
-std::uint64_t be64(const unsigned char* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return __builtin_bswap64(v);
-}
-
-// The first `bits` bits of an id.
-std::uint32_t id_prefix(const git_oid& id, unsigned bits) { return be32(id.id) >> (32 - bits); }
-
-}  // namespace
 
 std::uint32_t Index::find(const git_oid& id) const {
     // Buckets hold about 4 ids, in order: compare the first 8 bytes as a number (an inlined compare,
@@ -119,25 +111,19 @@ EntryData inflate_entry(const Index& p, std::uint32_t e, Inflater& z, std::strin
         // A big entry may be a blob over the limit: its header says so before the rest is read.
         unsigned char head[64];
         const std::size_t len = sizeof head;
-        if (!pread_all(p.fd, head, len, start)) return EntryData::unreadable;
+        if (!pread_all(p.file.fd, head, len, start)) return EntryData::unreadable;
         if (!parse_header(head, head + len, h)) return EntryData::corrupt;
         size = h.size;
         if (h.size > limit) return EntryData::too_large;
     }
     packed.resize(std::size_t(end - start));
-    if (!pread_all(p.fd, packed.data(), packed.size(), start)) return EntryData::unreadable;
+    if (!pread_all(p.file.fd, packed.data(), packed.size(), start)) return EntryData::unreadable;
     const auto* at = reinterpret_cast<const unsigned char*>(packed.data());
     if (!parse_header(at, at + packed.size(), h)) return EntryData::corrupt;
     size = h.size;
     if (h.size > limit) return EntryData::too_large;
     return z.inflate_exact(std::string_view(packed).substr(h.length), std::size_t(h.size), out) ? EntryData::ok
                                                                                                 : EntryData::corrupt;
-}
-
-std::string hex_of(const git_oid& id) {
-    char buf[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(buf, sizeof buf, &id);
-    return buf;
 }
 
 namespace {
@@ -184,12 +170,7 @@ std::string load(Index& p, const fs::path& idx_path) {
     p.path = pack_path;
     // The index is read a section at a time, straight into the tables that keep it: a copy of the
     // whole file would be the scan's largest allocation.
-    struct Fd {
-        int fd;
-        ~Fd() {
-            if (fd >= 0) ::close(fd);
-        }
-    } idx{::open(idx_path.c_str(), O_RDONLY | O_CLOEXEC)};
+    const Fd idx(::open(idx_path.c_str(), O_RDONLY | O_CLOEXEC));
     if (idx.fd < 0) return "cannot open pack index";
     const off_t idx_len = ::lseek(idx.fd, 0, SEEK_END);
     unsigned char head[8 + 256 * 4];
@@ -199,9 +180,9 @@ std::string load(Index& p, const fs::path& idx_path) {
     const std::uint64_t ids_at = sizeof head, off_at = ids_at + std::uint64_t(n) * 24,
                         big_at = off_at + std::uint64_t(n) * 4;
     if (std::uint64_t(idx_len) < big_at + 40) return "truncated pack index";
-    p.fd = ::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (p.fd < 0) return "cannot open " + pack_path.string();
-    off_t psize = ::lseek(p.fd, 0, SEEK_END);
+    p.file = Fd(::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (p.file.fd < 0) return "cannot open " + pack_path.string();
+    off_t psize = ::lseek(p.file.fd, 0, SEEK_END);
     if (psize < 32) return "truncated pack";
     p.size = std::uint64_t(psize);
 
@@ -243,7 +224,7 @@ std::string load(Index& p, const fs::path& idx_path) {
             win_off = off;
             std::size_t len = std::size_t(std::min<std::uint64_t>(kWin, p.size - off));
             win.resize(len);
-            if (!pread_all(p.fd, win.data(), len, off)) return "cannot read pack";
+            if (!pread_all(p.file.fd, win.data(), len, off)) return "cannot read pack";
         }
         const auto* h = reinterpret_cast<const unsigned char*>(win.data()) + (off - win_off);
         const auto* lim = reinterpret_cast<const unsigned char*>(win.data()) + win.size();

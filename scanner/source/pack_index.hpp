@@ -2,6 +2,8 @@
 // (bulk, PackScan; random access, PackReader), plus the primitives both use.
 #pragma once
 
+#include "source/fd.hpp"
+
 #include <git2.h>
 #include <libdeflate.h>
 
@@ -28,7 +30,7 @@ struct Location {
 // again from the entry's header when it is inflated.
 struct Index {
     std::filesystem::path path;
-    int fd = -1;
+    Fd file;  // the .pack
     std::uint64_t size = 0;
     std::vector<git_oid> ids;               // index order (sorted by id)
     std::vector<std::uint32_t> entry_of;    // per id: its entry
@@ -47,7 +49,6 @@ struct Index {
     Index() = default;
     Index(const Index&) = delete;
     Index& operator=(const Index&) = delete;
-    ~Index();
     std::uint64_t end_of(std::uint32_t e) const { return e + 1 < offset.size() ? offset[e + 1] : size - 20; }
     std::uint32_t entries() const { return std::uint32_t(offset.size()); }
     const git_oid& id_of(std::uint32_t e) const { return ids[index[e]]; }
@@ -92,8 +93,6 @@ public:
 private:
     libdeflate_decompressor* d_;
 };
-
-std::string hex_of(const git_oid& id);
 
 // Reads entry `e` (into `packed`, scratch) and inflates its data into `out`: the object, or for a
 // delta the delta itself. `size` gets the inflated size from the entry's header; over `limit`, the

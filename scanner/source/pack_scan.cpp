@@ -1,5 +1,7 @@
 #include "source/pack_scan.hpp"
 
+#include "source/git_handles.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -117,7 +119,7 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& wan
                 stack.pop_back();
                 const git_oid& id = p.id_of(x);
                 if (want({pk, x}, id))
-                    visit(t, {pk, x}, id, st, nullptr, x == e ? why : "its delta base " + hex_of(p.id_of(e)) + ": " + why);
+                    visit(t, {pk, x}, id, st, nullptr, x == e ? why : "its delta base " + git::hex(p.id_of(e)) + ": " + why);
                 for (std::uint32_t c = p.first_child[x]; c != kNone; c = p.next_sibling[c]) stack.push_back(c);
             }
         };

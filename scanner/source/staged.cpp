@@ -1,5 +1,6 @@
 #include "source/staged.hpp"
 
+#include "source/fd.hpp"
 #include "source/git_handles.hpp"
 
 #include <fcntl.h>
@@ -36,25 +37,6 @@ std::string first_line(std::string_view s) {
 
 // ---------------------------------------------------------------------------------------------------
 // Child processes: `git ...` with pipes, no shell.
-
-struct Fd {
-    int fd = -1;
-    Fd() = default;
-    explicit Fd(int f) : fd(f) {}
-    Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd = std::exchange(o.fd, -1);
-        }
-        return *this;
-    }
-    ~Fd() { reset(); }
-    void reset() {
-        if (fd >= 0) ::close(fd);
-        fd = -1;
-    }
-};
 
 struct Child {
     pid_t pid = -1;
