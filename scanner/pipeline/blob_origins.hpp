@@ -4,12 +4,11 @@
 #include "source/history.hpp"
 #include "source/oid_set.hpp"
 #include "source/pack_index.hpp"
+#include "source/path_table.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace ks {
@@ -20,20 +19,6 @@ struct BlobOrigin {
     std::uint32_t path = kUnreached;
     static constexpr std::uint32_t kUnreached = 0xffffffffu;
     bool reached() const { return path != kUnreached; }
-};
-
-class PathTable {
-public:
-    std::uint32_t intern(const std::string& p) {
-        auto [it, inserted] = ids_.emplace(p, std::uint32_t(paths_.size()));
-        if (inserted) paths_.push_back(&it->first);
-        return it->second;
-    }
-    const std::string& operator[](std::uint32_t i) const { return *paths_[i]; }
-
-private:
-    std::unordered_map<std::string, std::uint32_t> ids_;
-    std::vector<const std::string*> paths_;
 };
 
 // The reachable blobs of a full scan and where each was first seen. A blob in a pack has a slot at

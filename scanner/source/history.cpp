@@ -4,6 +4,7 @@
 #include "source/object_marks.hpp"
 #include "source/oid_set.hpp"
 #include "source/pack_reader.hpp"
+#include "source/path_table.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -33,13 +34,8 @@ struct HistoryWalker::Sightings {
         std::uint32_t commit, path;
     };
     std::vector<Sighting> blobs;
-    std::vector<std::string> paths;
-    std::unordered_map<std::string, std::uint32_t> path_ids;
-    void add(const BlobTask& t) {
-        auto [it, inserted] = path_ids.emplace(t.path, std::uint32_t(paths.size()));
-        if (inserted) paths.push_back(t.path);
-        blobs.push_back({t.id, t.commit, it->second});
-    }
+    PathTable paths;
+    void add(const BlobTask& t) { blobs.push_back({t.id, t.commit, paths.intern(t.path)}); }
 };
 
 HistoryWalker::HistoryWalker(git_repository* repo, HistoryOptions opts, Diagnostics& diag, std::string label)
@@ -279,7 +275,6 @@ void HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings
     ObjectSource src(odb.get(), opts_.packs);
     SeenSets seen(opts_.packs);
     walk_commits(repo.get(), seen, src, begin, end, [&](BlobTask&& t) { out.add(t); });
-    decltype(out.path_ids)().swap(out.path_ids);
 }
 
 void HistoryWalker::list_commits(ObjectSource& src, const std::vector<git_oid>& starts,
