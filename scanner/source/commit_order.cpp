@@ -7,17 +7,18 @@
 
 namespace ks {
 
-bool parse_commit(std::string_view raw, std::vector<git_oid>& parents, std::int64_t& time) {
+bool parse_commit(std::string_view raw, git_oid& tree, std::vector<git_oid>& parents, std::int64_t& time) {
     parents.clear();
     time = 0;
-    bool tree = false;
+    bool has_tree = false;
     while (!raw.empty()) {
         const std::size_t nl = raw.find('\n');
         std::string_view line = raw.substr(0, nl);
         if (line.empty()) break;  // the headers end; the message follows
         raw = nl == std::string_view::npos ? std::string_view() : raw.substr(nl + 1);
         if (line.substr(0, 5) == "tree ") {
-            tree = true;
+            if (line.size() < 5 + GIT_OID_HEXSZ || git_oid_fromstrn(&tree, line.data() + 5, GIT_OID_HEXSZ) != 0) return false;
+            has_tree = true;
         } else if (line.substr(0, 7) == "parent ") {
             git_oid id;
             if (line.size() < 7 + GIT_OID_HEXSZ || git_oid_fromstrn(&id, line.data() + 7, GIT_OID_HEXSZ) != 0) return false;
@@ -33,7 +34,7 @@ bool parse_commit(std::string_view raw, std::vector<git_oid>& parents, std::int6
             time = std::strtoll(digits.c_str(), nullptr, 10);
         }
     }
-    return tree;
+    return has_tree;
 }
 
 namespace {
@@ -43,10 +44,10 @@ class CommitGraph {
 public:
     static constexpr std::uint32_t kUnreadable = 0xffffffffu;
     struct Node {
-        git_oid id;
+        git_oid id, tree;
         std::int64_t time = 0;
         std::uint32_t first_parent = 0, parents = 0;  // into parent_ids_
-        bool hidden = false, listed = false;
+        bool hidden = false, listed = false, boundary = false;
         std::uint32_t waiting = 0;  // listed parents not yet ordered
     };
 
@@ -59,14 +60,15 @@ public:
         if (bad_.contains(id)) return kUnreadable;
         std::string_view raw;
         std::int64_t time = 0;
-        if (!read_(id, raw) || !parse_commit(raw, scratch_, time)) {
+        git_oid tree;
+        if (!read_(id, raw) || !parse_commit(raw, tree, scratch_, time)) {
             bad_.insert(id);
             missing_(id);
             return kUnreadable;
         }
         if (shallow_.contains(id)) scratch_.clear();
         const auto n = std::uint32_t(nodes_.size());
-        nodes_.push_back(Node{id, time, std::uint32_t(parent_ids_.size()), std::uint32_t(scratch_.size())});
+        nodes_.push_back(Node{id, tree, time, std::uint32_t(parent_ids_.size()), std::uint32_t(scratch_.size())});
         parent_ids_.insert(parent_ids_.end(), scratch_.begin(), scratch_.end());
         index_.insert(id, n);
         return n;
@@ -92,8 +94,8 @@ private:
 
 }  // namespace
 
-std::vector<git_oid> order_commits(const std::vector<git_oid>& starts, const std::vector<git_oid>& hidden,
-                                   const CommitReader& read, const OidSet& shallow, const MissingCommit& missing) {
+CommitList order_commits(const std::vector<git_oid>& starts, const std::vector<git_oid>& hidden,
+                         const CommitReader& read, const OidSet& shallow, const MissingCommit& missing) {
     CommitGraph g(read, shallow, missing);
     // Newest first, as git walks: a hidden commit is usually met before the listed ones it hides.
     struct Queued {
@@ -149,11 +151,17 @@ std::vector<git_oid> order_commits(const std::vector<git_oid>& starts, const std
     std::vector<std::uint32_t> keep;
     for (std::uint32_t n : listed)
         if (!g[n].hidden) keep.push_back(n);
+    CommitList out;
     std::vector<std::uint32_t> child_start(g.size() + 1, 0), children;
     auto each_kept_parent = [&](std::uint32_t n, auto&& f) {
         for (std::uint32_t k = 0; k < g[n].parents; ++k) {
             const std::uint32_t p = g.find(g.parent(g[n], k));
-            if (p != CommitGraph::kUnreadable && g[p].listed && !g[p].hidden) f(p);
+            if (p == CommitGraph::kUnreadable) continue;
+            if (g[p].listed && !g[p].hidden) f(p);
+            else if (!g[p].boundary) {  // read, but outside the list: the range starts from it
+                g[p].boundary = true;
+                out.boundary_trees.push_back(g[p].tree);
+            }
         }
     };
     for (std::uint32_t n : keep) each_kept_parent(n, [&](std::uint32_t p) { ++child_start[p + 1]; });
@@ -171,20 +179,24 @@ std::vector<git_oid> order_commits(const std::vector<git_oid>& starts, const std
     std::priority_queue<Ready, std::vector<Ready>, std::greater<>> ready;
     for (std::uint32_t n : keep)
         if (g[n].waiting == 0) ready.emplace(g[n].time, n);
-    std::vector<git_oid> out;
-    out.reserve(keep.size());
+    out.ids.reserve(keep.size());
+    out.trees.reserve(keep.size());
+    auto emit = [&](std::uint32_t n) {
+        out.ids.push_back(g[n].id);
+        out.trees.push_back(g[n].tree);
+    };
     while (!ready.empty()) {
         const std::uint32_t n = ready.top().second;
         ready.pop();
-        out.push_back(g[n].id);
+        emit(n);
         for (std::uint32_t i = child_start[n]; i < child_start[n + 1]; ++i)
             if (const std::uint32_t c = children[i]; --g[c].waiting == 0) ready.emplace(g[c].time, c);
     }
     // A parent cycle cannot happen with real hashes; if a damaged repository fakes one, its commits
     // are still walked, after the rest.
-    if (out.size() < keep.size())
+    if (out.ids.size() < keep.size())
         for (std::uint32_t n : keep)
-            if (g[n].waiting != 0) out.push_back(g[n].id);
+            if (g[n].waiting != 0) emit(n);
     return out;
 }
 

@@ -27,10 +27,17 @@ using MissingCommit = std::function<void(const git_oid& id)>;
 // date first. Parents of commits in `shallow` (a shallow clone's boundary) are not followed. As in
 // git, the hidden side is walked only as far back as the listed commits' dates (less a day for clock
 // skew): a clock skewed further can list a commit that is hidden, never hide one that is not.
-std::vector<git_oid> order_commits(const std::vector<git_oid>& starts, const std::vector<git_oid>& hidden,
-                                   const CommitReader& read, const OidSet& shallow, const MissingCommit& missing);
+struct CommitList {
+    std::vector<git_oid> ids;    // parents first
+    std::vector<git_oid> trees;  // trees[i]: the tree of ids[i]
+    // Trees of the commits just outside the list (hidden parents of listed commits): what a range
+    // starts from, so what they hold is not new. Empty when nothing is hidden.
+    std::vector<git_oid> boundary_trees;
+};
+CommitList order_commits(const std::vector<git_oid>& starts, const std::vector<git_oid>& hidden,
+                         const CommitReader& read, const OidSet& shallow, const MissingCommit& missing);
 
-// The parent ids and committer time of a raw commit; false if it is malformed.
-bool parse_commit(std::string_view raw, std::vector<git_oid>& parents, std::int64_t& time);
+// The tree, parent ids and committer time of a raw commit; false if it is malformed.
+bool parse_commit(std::string_view raw, git_oid& tree, std::vector<git_oid>& parents, std::int64_t& time);
 
 }  // namespace ks

@@ -7,8 +7,8 @@
 #include "source/path_table.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
@@ -189,12 +189,6 @@ int tree_order(std::string_view a, bool a_tree, std::string_view b, bool b_tree)
     return ca - cb;
 }
 
-// The tree id on a raw commit's first line ("tree <hex>").
-bool commit_tree(std::string_view commit, git_oid& tree) {
-    if (commit.size() < 5 + GIT_OID_HEXSZ || commit.substr(0, 5) != "tree ") return false;
-    return git_oid_fromstrn(&tree, commit.data() + 5, GIT_OID_HEXSZ) == 0;
-}
-
 }  // namespace
 
 void HistoryWalker::mark_tree(ObjectSource& src, const git_oid& id, unsigned depth) {
@@ -244,25 +238,12 @@ void HistoryWalker::walk_tree(SeenSets& seen, ObjectSource& src, const git_oid& 
     last.assign(tree);
 }
 
-void HistoryWalker::walk_commits(git_repository* repo, SeenSets& seen, ObjectSource& src, std::uint32_t begin,
-                                 std::uint32_t end, const std::function<void(BlobTask&&)>& sink) {
+void HistoryWalker::walk_commits(SeenSets& seen, ObjectSource& src, std::uint32_t begin, std::uint32_t end,
+                                 const std::function<void(BlobTask&&)>& sink) {
     std::string prefix;
     for (std::uint32_t i = begin; i < end; ++i) {
-        std::string_view raw;
-        git_oid tree;
-        if (src.read(commits_[i], GIT_OBJECT_COMMIT, 0, raw) == 0 && commit_tree(raw, tree)) {
-            prefix.clear();
-            walk_tree(seen, src, tree, i, prefix, sink);
-            continue;
-        }
-        git_commit* c = nullptr;
-        if (git_commit_lookup(&c, repo, &commits_[i]) != 0) {
-            diag_.warn("missing", label_ + ": commit " + git::hex(commits_[i]), "cannot read commit: " + git::last_error());
-            continue;
-        }
-        git::Commit commit(c);
         prefix.clear();
-        walk_tree(seen, src, *git_commit_tree_id(c), i, prefix, sink);
+        walk_tree(seen, src, trees_[i], i, prefix, sink);
     }
 }
 
@@ -274,22 +255,19 @@ void HistoryWalker::walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings
     git::Odb odb(raw);
     ObjectSource src(odb.get(), opts_.packs);
     SeenSets seen(opts_.packs);
-    walk_commits(repo.get(), seen, src, begin, end, [&](BlobTask&& t) { out.add(t); });
+    walk_commits(seen, src, begin, end, [&](BlobTask&& t) { out.add(t); });
 }
 
 void HistoryWalker::list_commits(ObjectSource& src, const std::vector<git_oid>& starts,
                                  const std::vector<git_oid>& hidden) {
     // A shallow clone's boundary commits name parents it does not have.
     OidSet shallow;
-    if (std::FILE* f = std::fopen((std::string(git_repository_commondir(repo_)) + "shallow").c_str(), "r")) {
-        char line[128];
-        git_oid id;
-        while (std::fgets(line, sizeof line, f))
-            if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) == 0) shallow.insert(id);
-        std::fclose(f);
-    }
+    std::ifstream file(std::string(git_repository_commondir(repo_)) + "shallow");
+    git_oid id;
+    for (std::string line; std::getline(file, line);)
+        if (line.size() >= GIT_OID_HEXSZ && git_oid_fromstrn(&id, line.data(), GIT_OID_HEXSZ) == 0) shallow.insert(id);
     std::string why;
-    commits_ = order_commits(
+    CommitList list = order_commits(
         starts, hidden,
         [&](const git_oid& id, std::string_view& raw) {
             const int err = src.read(id, GIT_OBJECT_COMMIT, 0, raw);
@@ -298,6 +276,9 @@ void HistoryWalker::list_commits(ObjectSource& src, const std::vector<git_oid>& 
             return err == 0;
         },
         shallow, [&](const git_oid& id) { diag_.warn("missing", label_ + ": commit " + git::hex(id), why); });
+    commits_ = std::move(list.ids);
+    trees_ = std::move(list.trees);
+    boundary_trees_ = std::move(list.boundary_trees);
 }
 
 void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
@@ -319,24 +300,9 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
     for (const auto& spec : opts_.exclude) hidden.push_back(resolve(repo_, spec));
     list_commits(src, starts, hidden);
 
-    if (!opts_.exclude.empty()) {
-        // Trees at the boundary (parents outside the walked set) are old: mark them seen first.
-        OidSet walked;
-        for (const auto& c : commits_) walked.insert(c);
-        for (const auto& cid : commits_) {
-            git_commit* c = nullptr;
-            if (git_commit_lookup(&c, repo_, &cid) != 0) continue;
-            git::Commit commit(c);
-            for (unsigned p = 0; p < git_commit_parentcount(c); ++p) {
-                const git_oid* pid = git_commit_parent_id(c, p);
-                if (walked.contains(*pid)) continue;
-                git_commit* pc = nullptr;
-                if (git_commit_lookup(&pc, repo_, pid) != 0) continue;
-                git::Commit parent(pc);
-                mark_tree(src, *git_commit_tree_id(pc));
-            }
-        }
-    }
+    // Trees at the boundary (hidden parents of walked commits) are old: mark them seen first.
+    for (const git_oid& tree : boundary_trees_) mark_tree(src, tree);
+    std::vector<git_oid>().swap(boundary_trees_);
 
     // Later chunks of a long history are walked meanwhile on other threads; each starts with empty
     // seen sets (so it re-reads one full tree), and its sightings are replayed after ours in commit
@@ -356,7 +322,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
                 failures[k] = std::current_exception();
             }
         });
-    walk_commits(repo_, *seen_, src, 0, bound(1), sink);
+    walk_commits(*seen_, src, 0, bound(1), sink);
     for (auto& th : helpers) th.join();
     for (auto& f : failures)
         if (f) std::rethrow_exception(f);

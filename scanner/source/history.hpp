@@ -52,14 +52,15 @@ private:
     void walk_tree(SeenSets& seen, ObjectSource& src, const git_oid& tree, std::uint32_t commit, std::string& prefix,
                    const std::function<void(BlobTask&&)>& sink, unsigned depth = 0);
     void mark_tree(ObjectSource& src, const git_oid& tree, unsigned depth = 0);
-    // Walks the trees of commits [begin, end) through `repo`/`src`, skipping what `seen` holds.
-    void walk_commits(git_repository* repo, SeenSets& seen, ObjectSource& src, std::uint32_t begin,
-                      std::uint32_t end, const std::function<void(BlobTask&&)>& sink);
+    // Walks the trees of commits [begin, end) through `src`, skipping what `seen` holds.
+    void walk_commits(SeenSets& seen, ObjectSource& src, std::uint32_t begin, std::uint32_t end,
+                      const std::function<void(BlobTask&&)>& sink);
     // Walks commits [begin, end) with its own repository handle and seen sets, buffering what it finds.
     struct Sightings;
     void walk_chunk(std::uint32_t begin, std::uint32_t end, Sightings& out);
     void push_refs(std::vector<git_oid>& starts, std::vector<std::pair<git_oid, std::string>>& loose_objects);
-    // Fills commits_: those reachable from `starts` and not from `hidden`, parents first.
+    // Fills commits_ (those reachable from `starts` and not from `hidden`, parents first), their
+    // trees, and the trees just outside them.
     void list_commits(ObjectSource& src, const std::vector<git_oid>& starts, const std::vector<git_oid>& hidden);
 
     git_repository* repo_;
@@ -67,7 +68,7 @@ private:
     HistoryOptions opts_;
     Diagnostics& diag_;
     std::string label_;
-    std::vector<git_oid> commits_;
+    std::vector<git_oid> commits_, trees_, boundary_trees_;  // trees_[i]: the tree of commits_[i]
     std::shared_ptr<SeenSets> seen_;
 };
 

@@ -30,11 +30,15 @@ struct Graph {
     std::map<std::string, std::string> raw;  // hex id -> commit bytes
     std::map<std::string, char> label;       // hex id -> label
     std::vector<std::string> missing;
+    std::string trees, boundary;  // of the last order(): the commits' trees, and the boundary's, as labels
     OidSet shallow;
+
+    // Each commit's tree is named by its label in upper case.
+    static git_oid tree_of(char name) { return oid(static_cast<unsigned char>(name - 'a' + 'A')); }
 
     git_oid add(char name, std::int64_t time, std::vector<char> parents = {}) {
         const git_oid id = oid(static_cast<unsigned char>(name));
-        std::string c = "tree " + std::string(40, '0') + "\n";
+        std::string c = "tree " + hex(tree_of(name)) + "\n";
         for (char p : parents) c += "parent " + hex(oid(static_cast<unsigned char>(p))) + "\n";
         c += "author A <a@example.com> " + std::to_string(time) + " +0000\n";
         c += "committer A <a@example.com> " + std::to_string(time) + " +0000\n\nmessage\n";
@@ -47,7 +51,7 @@ struct Graph {
         for (char c : starts) s.push_back(oid(static_cast<unsigned char>(c)));
         for (char c : hidden) h.push_back(oid(static_cast<unsigned char>(c)));
         missing.clear();
-        auto out = order_commits(
+        const CommitList list = order_commits(
             s, h,
             [&](const git_oid& id, std::string_view& data) {
                 auto it = raw.find(hex(id));
@@ -57,7 +61,12 @@ struct Graph {
             },
             shallow, [&](const git_oid& id) { missing.push_back(hex(id)); });
         std::string labels;
-        for (const auto& id : out) labels += label.count(hex(id)) ? label[hex(id)] : '?';
+        for (const auto& id : list.ids) labels += label.count(hex(id)) ? label[hex(id)] : '?';
+        trees.clear();
+        boundary.clear();
+        for (const auto& t : list.trees) trees += char(t.id[0]);
+        for (const auto& t : list.boundary_trees) boundary += char(t.id[0]);
+        std::sort(boundary.begin(), boundary.end());
         return labels;
     }
 };
@@ -91,9 +100,16 @@ TEST(CommitOrder, HiddenRevisionsAndWhatTheyReachAreLeftOut) {
     g.add('x', 250, {'b'});  // a feature branch off b
     g.add('y', 350, {'x'});
     EXPECT_EQ(g.order({'y'}, {'c'}), "xy");   // feature..main's tip: only the feature's own commits
+    EXPECT_EQ(g.trees, "XY");                 // each listed commit's tree, in the same order
+    EXPECT_EQ(g.boundary, "B");               // the range starts from b's tree
     EXPECT_EQ(g.order({'c'}, {'b'}), "c");
+    EXPECT_EQ(g.boundary, "B");
     EXPECT_EQ(g.order({'c'}, {'c'}), "");
+    EXPECT_EQ(g.boundary, "");
     EXPECT_EQ(g.order({'c', 'y'}, {'a'}), "bxcy");
+    EXPECT_EQ(g.boundary, "A");
+    EXPECT_EQ(g.order({'y'}), "abxy");
+    EXPECT_EQ(g.boundary, "");  // nothing hidden, nothing outside
 }
 
 TEST(CommitOrder, AHiddenCommitNewerThanWhatItHidesStillHidesIt) {
@@ -128,17 +144,19 @@ TEST(CommitOrder, AMissingOrMalformedCommitIsReportedOnceAndTheRestIsListed) {
 }
 
 TEST(CommitOrder, ParseCommitReadsParentsAndCommitterTime) {
+    git_oid tree;
     std::vector<git_oid> parents;
     std::int64_t time = 0;
     const std::string raw = "tree " + std::string(40, '1') + "\nparent " + std::string(40, '2') + "\nparent " +
                             std::string(40, '3') + "\nauthor X <x@y> 5 +0000\ncommitter Y <y@z> 1700000000 -0700\n\n" +
                             "parent " + std::string(40, '4') + " in the message is not a parent\n";
-    ASSERT_TRUE(parse_commit(raw, parents, time));
+    ASSERT_TRUE(parse_commit(raw, tree, parents, time));
+    EXPECT_EQ(hex(tree), std::string(40, '1'));
     ASSERT_EQ(parents.size(), 2u);
     EXPECT_EQ(hex(parents[1]), std::string(40, '3'));
     EXPECT_EQ(time, 1700000000);
-    EXPECT_FALSE(parse_commit("parent " + std::string(40, '2') + "\n", parents, time));  // no tree
-    EXPECT_FALSE(parse_commit("tree x\nparent zz\n", parents, time));
+    EXPECT_FALSE(parse_commit("parent " + std::string(40, '2') + "\n", tree, parents, time));  // no tree
+    EXPECT_FALSE(parse_commit("tree x\nparent zz\n", tree, parents, time));
 }
 
 }  // namespace
