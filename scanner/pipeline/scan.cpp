@@ -250,19 +250,11 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
         git_odb* raw = nullptr;
         if (git_repository_odb(&raw, repo) == 0) {
             git::Odb odb(raw);
-            std::vector<git_oid> ids;
-            git_odb_foreach(raw, [](const git_oid* oid, void* v) {
-                static_cast<std::vector<git_oid>*>(v)->push_back(*oid);
-                return 0;
-            }, &ids);
             OidSet listed;
-            for (const auto& id : ids) {
+            for (const auto& id : git::object_ids(raw)) {
                 const pack::Location at = pack::locate(index, id);
                 if (at.found() ? blobs.visited(at) || blobs.at(at).reached() : blobs.reached_loose(id)) continue;
-                size_t len = 0;
-                git_object_t type = GIT_OBJECT_INVALID;
-                if (git_odb_read_header(&len, &type, raw, &id) == 0 && type == GIT_OBJECT_BLOB && listed.insert(id))
-                    loose_unreachable.push_back(id);
+                if (git::is_blob(raw, id) && listed.insert(id)) loose_unreachable.push_back(id);
             }
         }
     }

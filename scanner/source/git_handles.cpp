@@ -25,6 +25,21 @@ std::string last_error() {
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
+std::vector<git_oid> object_ids(git_odb* odb) {
+    std::vector<git_oid> ids;
+    git_odb_foreach(odb, [](const git_oid* id, void* out) {
+        static_cast<std::vector<git_oid>*>(out)->push_back(*id);
+        return 0;
+    }, &ids);
+    return ids;
+}
+
+bool is_blob(git_odb* odb, const git_oid& id) {
+    size_t len = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    return git_odb_read_header(&len, &type, odb, &id) == 0 && type == GIT_OBJECT_BLOB;
+}
+
 std::string hex(const git_oid& id) {
     char buf[GIT_OID_HEXSZ + 1];
     git_oid_tostr(buf, sizeof buf, &id);

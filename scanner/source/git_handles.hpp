@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ks::git {
 
@@ -29,6 +30,11 @@ void init();
 std::string last_error();
 
 std::string hex(const git_oid& id);
+
+// Every object id the object database holds (packed and loose; an id may repeat), for --all-objects.
+std::vector<git_oid> object_ids(git_odb* odb);
+// Whether `id` is a blob, from its header alone.
+bool is_blob(git_odb* odb, const git_oid& id);
 
 // Opens a repository (bare or not, searching upward from `path` only if `search`). Null on failure.
 Repository open(const std::string& path, bool search = false);

@@ -352,18 +352,9 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
         git_odb* raw = nullptr;
         if (git_repository_odb(&raw, repo_) != 0) return;
         git::Odb odb(raw);
-        struct Ctx { git_odb* odb; HistoryWalker* self; const std::function<void(BlobTask&&)>* sink; std::vector<git_oid> ids; };
-        Ctx ctx{raw, this, &sink, {}};
-        git_odb_foreach(raw, [](const git_oid* oid, void* p) {
-            static_cast<Ctx*>(p)->ids.push_back(*oid);
-            return 0;
-        }, &ctx);
-        for (const auto& oid : ctx.ids) {
+        for (const auto& oid : git::object_ids(raw)) {
             if (seen_->blobs.contains(oid) || seen_->trees.contains(oid)) continue;
-            size_t len = 0;
-            git_object_t type = GIT_OBJECT_INVALID;
-            if (git_odb_read_header(&len, &type, raw, &oid) != 0) continue;
-            if (pack::Location at; type == GIT_OBJECT_BLOB && seen_->blobs.insert(oid, at))
+            if (pack::Location at; git::is_blob(raw, oid) && seen_->blobs.insert(oid, at))
                 sink(BlobTask{oid, BlobTask::kNoCommit, "", at});
         }
     }
