@@ -186,7 +186,7 @@ void scan_tasks(const std::string& path, const std::function<void(const std::fun
 void scan_history_range(const std::string& path, HistoryWalker& walker, BlobScanner& scanner, unsigned n) {
     scan_tasks(
         path, [&](const auto& push) { walker.walk(push); },
-        [&](const BlobTask& t) { return t.commit == BlobTask::kNoCommit ? "" : git::hex(walker.commits()[t.commit]); },
+        [&](const BlobTask& t) { return walker.commit_hex(t.commit); },
         scanner, n);
 }
 
@@ -200,7 +200,6 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     PathTable paths;
     walker.walk([&](BlobTask&& t) { blobs.add(t, paths.intern(t.path)); });
 
-    auto commit_hex = [&](std::uint32_t c) { return c == BlobTask::kNoCommit ? std::string() : git::hex(walker.commits()[c]); };
     const bool all = scanner.opts.all_objects;
 
     // Every thread resolves delta trees (largest first) and matches what it resolves, while the blob
@@ -215,7 +214,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
     std::atomic<unsigned> idle{0};
     auto path_of = [&](const BlobOrigin& o) { return o.reached() ? std::string_view(paths[o.path]) : std::string_view(); };
     auto match = [&](unsigned t, const Item& item) {
-        scanner.scan(t, item.id, *item.data, path_of(item.origin), [&] { return commit_hex(item.origin.commit); });
+        scanner.scan(t, item.id, *item.data, path_of(item.origin), [&] { return walker.commit_hex(item.origin.commit); });
     };
     packs.run(
         n, scanner.opts.max_blob_size, [&](pack::Location at, const git_oid&) { return all || blobs.at(at).reached(); },
@@ -224,8 +223,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
             // A blob stored in several packs is matched from the first that holds it (where the
             // walk located it); --all-objects meets the others too.
             if (index.size() > 1) {
-                const pack::Location first = pack::locate(index, id);
-                if (first.pack != at.pack || first.entry != at.entry) return;
+                if (pack::locate(index, id) != at) return;
             }
             if (!blobs.visit(at)) return;
             const BlobOrigin origin = blobs.at(at);
@@ -266,7 +264,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
             });
             for (const auto& id : loose_unreachable) push(BlobTask{id, BlobTask::kNoCommit, ""});
         },
-        [&](const BlobTask& t) { return commit_hex(t.commit); }, scanner, n);
+        [&](const BlobTask& t) { return walker.commit_hex(t.commit); }, scanner, n);
 }
 
 void scan_history(const std::string& path, git_repository* repo, const std::shared_ptr<const CompiledRules>& rules,

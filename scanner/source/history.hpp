@@ -45,6 +45,8 @@ public:
     void walk(const std::function<void(BlobTask&&)>& sink);
 
     const std::vector<git_oid>& commits() const { return commits_; }
+    // The id of commits()[i] in hex, or "" for BlobTask::kNoCommit.
+    std::string commit_hex(std::uint32_t i) const { return i == BlobTask::kNoCommit ? std::string() : git::hex(commits_[i]); }
 
 private:
     class SeenSets;

@@ -23,6 +23,7 @@ inline constexpr std::uint32_t kNone = 0xffffffffu;
 struct Location {
     std::uint32_t pack = kNone, entry = kNone;
     bool found() const { return pack != kNone; }
+    bool operator==(const Location&) const = default;
 };
 
 // A full scan keeps one of these per pack for the whole run, so it is the scan's memory per object:
