@@ -283,7 +283,7 @@ void base64_runs(std::string_view data, std::vector<std::pair<std::size_t, std::
     static const bool avx2 = __builtin_cpu_supports("avx2");
     if (avx2) return find_runs_avx2(data, out, max);
 #endif
-    find_runs<base64_mask64_sse2, text_run_scalar>(data, out, max);
+    base64_runs_baseline(data, out, max);
 }
 
 void base64_runs_baseline(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out,
