@@ -12,10 +12,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
-
-#include <algorithm>
 #include <thread>
 
 namespace ks::cli {

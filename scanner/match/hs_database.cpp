@@ -117,7 +117,8 @@ struct Expressions {
     std::vector<unsigned> flags, ids;
 };
 
-// The expressions of one database: group < 0 is the main one (rules without a path); group >= 0 holds the rules of that path group. Ids are rule indexes everywhere.
+// The expressions of one database: group < 0 is the main one (rules without a path); group >= 0
+// holds the rules of that path group. Ids are rule indexes everywhere.
 Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags, int group) {
     Expressions e;
     auto add_rule = [&](std::size_t i) {
