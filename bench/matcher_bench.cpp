@@ -232,6 +232,7 @@ void BM_real_source_per_file(benchmark::State& s) { real_source_per_file(s, true
 void BM_real_source_per_file_no_decode(benchmark::State& s) { real_source_per_file(s, false); }
 void BM_near_miss_lines_no_decode(benchmark::State& s) { scan_one(s, corpus().near_miss_lines, "config.ini", false); }
 void BM_real_source_one_blob(benchmark::State& s) { scan_one(s, corpus().source_blob, "all.h"); }
+void BM_real_source_one_blob_no_decode(benchmark::State& s) { scan_one(s, corpus().source_blob, "all.h", false); }
 void BM_near_miss_lines(benchmark::State& s) { scan_one(s, corpus().near_miss_lines, "config.ini"); }
 void BM_long_lines(benchmark::State& s) { scan_one(s, corpus().long_lines, "config.ini"); }
 // The first range(0) MiB of the minified line: bytes/s at 1 and 8 MiB should match (no cost per byte that
@@ -265,6 +266,7 @@ BENCHMARK(BM_real_source_per_file)->Unit(benchmark::kMillisecond)->UseRealTime()
 BENCHMARK(BM_real_source_per_file_no_decode)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_base64_candidates_per_file)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_real_source_one_blob)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_real_source_one_blob_no_decode)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_near_miss_lines)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_near_miss_lines_no_decode)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_long_lines)->Unit(benchmark::kMillisecond);

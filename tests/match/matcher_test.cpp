@@ -56,6 +56,25 @@ TEST(Matcher, KeywordsGateTheRule) {
     EXPECT_EQ(scan(set, "ACCOUNT: 123456789012\n").size(), 1u);
 }
 
+// Keywords are looked for near the matches first, then in the whole blob: a keyword anywhere in the
+// blob still lets the rule through, and one nowhere in it still stops it.
+TEST(Matcher, KeywordsAnywhereInALargeBlobGateTheRule) {
+    auto set = one_rule("regex = '''([0-9]{12})'''\nkeywords = [\"Account\"]\n");
+    const std::string filler(1 << 20, 'x');
+    EXPECT_EQ(scan(set, filler + "\naccount 123456789012\n" + filler).size(), 1u);
+    EXPECT_EQ(scan(set, "account\n" + filler + "\n123456789012\n" + filler).size(), 1u);
+    EXPECT_EQ(scan(set, filler + "\n123456789012\n" + filler + "\nACCOUNT").size(), 1u);
+    EXPECT_TRUE(scan(set, filler + "\nnumber 123456789012\n" + filler).empty());
+    // Two rules: one's keyword next to its match, the other's only far away; each is decided alone.
+    RuleSet two = set;
+    add_rules_toml(two, "[[rules]]\nid = \"u\"\ndescription = \"test\"\nregex = '''id=([a-z]{10})'''\n"
+                        "keywords = [\"tenant\"]\n", "inline2.toml");
+    EXPECT_EQ(scan(two, "tenant\n" + filler + "\naccount 123456789012 id=abcdefghij\n" + filler).size(), 2u);
+    const auto f = scan(two, filler + "\naccount 123456789012 id=abcdefghij\n" + filler);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].rule_id, "t");
+}
+
 TEST(Matcher, PathScopedRule) {
     auto set = one_rule("regex = '''pw=([a-z]{6})'''\npath = '''\\.ini$'''\n");
     EXPECT_TRUE(scan(set, "pw=secret", "a.txt").empty());
