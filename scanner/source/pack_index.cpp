@@ -60,18 +60,27 @@ bool parse_header(const unsigned char* h, const unsigned char* lim, Header& out)
 
 std::uint32_t Index::find(const git_oid& id) const {
     // Buckets hold about 4 ids, in order: compare the first 8 bytes as a number (an inlined compare,
-    // where git_oid_cmp is a call per step), and the whole id only when those are equal.
+    // where git_oid_cmp is a call per step), then the next 4, then, for ids listed in same_key, the
+    // whole id from the .idx.
     const std::uint32_t k = id_prefix(id, fanout_bits);
-    const std::uint64_t key = be64(id.id);
+    const std::uint64_t hi = be64(id.id);
+    const std::uint32_t lo = be32(id.id + 8);
     for (std::uint32_t i = fanout[k], end = fanout[k + 1]; i < end; ++i) {
-        const std::uint64_t x = be64(ids[i].id);
-        if (x < key) continue;
-        if (x > key) break;
-        const int c = std::memcmp(ids[i].id + 8, id.id + 8, GIT_OID_RAWSZ - 8);
+        if (key_hi[i] < hi || (key_hi[i] == hi && key_lo[i] < lo)) continue;
+        if (key_hi[i] > hi || key_lo[i] > lo) break;
+        if (!std::binary_search(same_key.begin(), same_key.end(), i)) return entry_of[i];
+        const git_oid whole = id_at(i);
+        const int c = std::memcmp(whole.id, id.id, GIT_OID_RAWSZ);
         if (c == 0) return entry_of[i];
         if (c > 0) break;
     }
     return kNone;
+}
+
+git_oid Index::id_at(std::uint32_t position) const {
+    git_oid id{};
+    if (!pread_all(idx.fd, id.id, GIT_OID_RAWSZ, ids_at + std::uint64_t(position) * GIT_OID_RAWSZ)) return git_oid{};
+    return id;
 }
 
 Location locate(const Packs& packs, const git_oid& id) {
@@ -154,12 +163,39 @@ void sort_entries(Index& p, std::vector<std::uint64_t>& off_by_index) {
 
 void build_fanout(Index& p) {
     // Enough buckets for about 4 ids each (a byte or so per object), 256 at least.
-    const std::size_t n = p.ids.size();
+    const std::size_t n = p.key_hi.size();
     p.fanout_bits = 8;
     while (p.fanout_bits < 24 && (n >> p.fanout_bits) > 4) ++p.fanout_bits;
     p.fanout.assign((std::size_t(1) << p.fanout_bits) + 1, 0);
-    for (const git_oid& id : p.ids) ++p.fanout[id_prefix(id, p.fanout_bits) + 1];
+    for (const std::uint64_t hi : p.key_hi) ++p.fanout[(hi >> (64 - p.fanout_bits)) + 1];
     for (std::size_t k = 1; k < p.fanout.size(); ++k) p.fanout[k] += p.fanout[k - 1];
+}
+
+// The keys, from the .idx's table of ids read in pieces (a copy of the whole table would cost 20 bytes
+// per object at the scan's peak), and the ids that share a key. False if the table cannot be read or
+// is out of order.
+bool read_keys(Index& p, std::uint32_t n) {
+    p.key_hi.resize(n);
+    p.key_lo.resize(n);
+    constexpr std::uint32_t kChunk = 4096;
+    std::vector<unsigned char> buf(std::size_t(kChunk) * GIT_OID_RAWSZ);
+    for (std::uint32_t at = 0; at < n; at += kChunk) {
+        const std::uint32_t m = std::min(kChunk, n - at);
+        if (!pread_all(p.idx.fd, buf.data(), std::size_t(m) * GIT_OID_RAWSZ, p.ids_at + std::uint64_t(at) * GIT_OID_RAWSZ))
+            return false;
+        for (std::uint32_t i = 0; i < m; ++i) {
+            p.key_hi[at + i] = be64(buf.data() + std::size_t(i) * GIT_OID_RAWSZ);
+            p.key_lo[at + i] = be32(buf.data() + std::size_t(i) * GIT_OID_RAWSZ + 8);
+        }
+    }
+    for (std::uint32_t i = 1; i < n; ++i) {
+        const bool less = p.key_hi[i - 1] < p.key_hi[i] || (p.key_hi[i - 1] == p.key_hi[i] && p.key_lo[i - 1] < p.key_lo[i]);
+        if (less) continue;
+        if (p.key_hi[i - 1] != p.key_hi[i] || p.key_lo[i - 1] != p.key_lo[i]) return false;  // lookups need the order
+        if (p.same_key.empty() || p.same_key.back() != i - 1) p.same_key.push_back(i - 1);
+        p.same_key.push_back(i);
+    }
+    return true;
 }
 
 }  // namespace
@@ -170,7 +206,8 @@ std::string load(Index& p, const fs::path& idx_path) {
     p.path = pack_path;
     // The index is read a section at a time, straight into the tables that keep it: a copy of the
     // whole file would be the scan's largest allocation.
-    const Fd idx(::open(idx_path.c_str(), O_RDONLY | O_CLOEXEC));
+    p.idx = Fd(::open(idx_path.c_str(), O_RDONLY | O_CLOEXEC));
+    const Fd& idx = p.idx;
     if (idx.fd < 0) return "cannot open pack index";
     const off_t idx_len = ::lseek(idx.fd, 0, SEEK_END);
     unsigned char head[8 + 256 * 4];
@@ -186,9 +223,9 @@ std::string load(Index& p, const fs::path& idx_path) {
     if (psize < 32) return "truncated pack";
     p.size = std::uint64_t(psize);
 
-    p.ids.resize(n);
     static_assert(sizeof(git_oid) == GIT_OID_RAWSZ);
-    if (!pread_all(idx.fd, p.ids.data(), std::size_t(n) * GIT_OID_RAWSZ, ids_at)) return "cannot read pack index";
+    p.ids_at = ids_at;
+    if (!read_keys(p, n)) return "cannot read the ids of the pack index, or they are out of order";
     std::vector<std::uint64_t> off_by_index(n);
     {
         std::vector<std::uint32_t> small(n);

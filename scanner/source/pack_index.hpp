@@ -27,20 +27,28 @@ struct Location {
 };
 
 // A full scan keeps one of these per pack for the whole run, so it is the scan's memory per object:
-// 49 bytes (id, two cross-references, offset, type, delta links). Sizes and data offsets are read
-// again from the entry's header when it is inflated.
+// 41 bytes (a 12-byte id key, two cross-references, offset, type, delta links). Whole ids stay in the
+// .idx and are read from it when asked for (a blob's id is asked for once); sizes and data offsets are
+// read again from the entry's header when it is inflated.
 struct Index {
     std::filesystem::path path;
     Fd file;  // the .pack
     std::uint64_t size = 0;
-    std::vector<git_oid> ids;               // index order (sorted by id)
+    Fd idx;                                 // the .idx, for whole ids
+    std::uint64_t ids_at = 0;               // where its table of ids starts
+    // Index order (sorted by id): the first 12 bytes of each id, as numbers. Ids that share them (two
+    // in a pack by chance: about 2^-96 per pair; or made to, by someone who can afford 2^48 SHA-1s)
+    // are listed in `same_key` and told apart by their whole ids.
+    std::vector<std::uint64_t> key_hi;      // bytes 0-7, big-endian
+    std::vector<std::uint32_t> key_lo;      // bytes 8-11
+    std::vector<std::uint32_t> same_key;    // positions, sorted
     std::vector<std::uint32_t> entry_of;    // per id: its entry
     // Ids whose first `fanout_bits` bits are k: [fanout[k], fanout[k + 1]). About 4 ids per bucket,
     // so a lookup touches one or two cache lines after the table.
     unsigned fanout_bits = 8;
     std::vector<std::uint32_t> fanout;
     // Per entry, in pack-offset order:
-    std::vector<std::uint32_t> index;       // position in `ids`
+    std::vector<std::uint32_t> index;       // position in the id order
     std::vector<std::uint64_t> offset;      // where the entry starts
     std::vector<std::uint8_t> type;
     std::vector<std::uint32_t> base;        // entry of the delta base, kNone if none or outside the pack
@@ -52,7 +60,9 @@ struct Index {
     Index& operator=(const Index&) = delete;
     std::uint64_t end_of(std::uint32_t e) const { return e + 1 < offset.size() ? offset[e + 1] : size - 20; }
     std::uint32_t entries() const { return std::uint32_t(offset.size()); }
-    const git_oid& id_of(std::uint32_t e) const { return ids[index[e]]; }
+    // Entry e's id, read from the .idx (all zeros if that read fails: the file was read whole before).
+    git_oid id_of(std::uint32_t e) const { return id_at(index[e]); }
+    git_oid id_at(std::uint32_t position) const;
     // The entry holding `id`, or kNone.
     std::uint32_t find(const git_oid& id) const;
 };

@@ -117,7 +117,7 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& wan
             while (!stack.empty()) {
                 std::uint32_t x = stack.back();
                 stack.pop_back();
-                const git_oid& id = p.id_of(x);
+                const git_oid id = p.id_of(x);
                 if (want({pk, x}, id))
                     visit(t, {pk, x}, id, st, nullptr, x == e ? why : "its delta base " + git::hex(p.id_of(e)) + ": " + why);
                 for (std::uint32_t c = p.first_child[x]; c != kNone; c = p.next_sibling[c]) stack.push_back(c);
@@ -132,7 +132,7 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& wan
                 const pack::Index& p = *packs_[pk];
                 std::shared_ptr<std::string> buf = pool_->get();
                 std::string& out = *buf;
-                const git_oid& id = p.id_of(e);
+                const git_oid id = p.id_of(e);
                 auto too_large = [&](std::uint64_t size) {
                     fail_subtree(pk, e, PackBlobStatus::too_large,
                                  "blob of " + std::to_string(size) + " bytes is over --max-blob-size (" +

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <map>
@@ -133,6 +134,68 @@ TEST(PackScan, ForeignFileInThePackFolderIsWarnedAbout) {
     EXPECT_EQ(diag.counts()["corrupt"], 1u);
 }
 
+// Ids are kept as 12-byte keys; ids that share a key are told apart by their whole ids, read from the
+// .idx. No two real objects share 96 bits, so the .idx of a real pack is edited: the id after one id is
+// made to share its first 12 bytes (the order stays: the rest is one more).
+TEST(PackIndex, IdsThatShareTheirFirstTwelveBytesAreToldApart) {
+    DeltaRepo fx;
+    fs::path idx_path;
+    for (auto& e : fs::directory_iterator(fx.objects() / "pack"))
+        if (e.path().extension() == ".idx") idx_path = e.path();
+    std::string idx;
+    {
+        std::ifstream in(idx_path, std::ios::binary);
+        idx.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::size_t ids_at = 8 + 256 * 4;
+    const auto n = std::uint32_t((std::uint8_t(idx[ids_at - 4]) << 24) | (std::uint8_t(idx[ids_at - 3]) << 16) |
+                                 (std::uint8_t(idx[ids_at - 2]) << 8) | std::uint8_t(idx[ids_at - 1]));
+    ASSERT_GT(n, 100u);
+    auto id_at = [&](std::uint32_t i) {
+        git_oid id;
+        std::memcpy(id.id, idx.data() + ids_at + std::size_t(i) * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
+        return id;
+    };
+    // Two neighbours with the same first byte (the .idx's own fanout then stays right), the first of
+    // which does not end in 0xff.
+    std::uint32_t i = 0;
+    while (i + 1 < n && (id_at(i).id[0] != id_at(i + 1).id[0] || id_at(i).id[19] == 0xff)) ++i;
+    ASSERT_LT(i + 1, n);
+    git_oid twin = id_at(i);
+    twin.id[19] += 1;
+    std::memcpy(idx.data() + ids_at + std::size_t(i + 1) * GIT_OID_RAWSZ, twin.id, GIT_OID_RAWSZ);
+    fs::permissions(idx_path, fs::perms::owner_write, fs::perm_options::add);
+    std::ofstream(idx_path, std::ios::binary | std::ios::trunc) << idx;
+
+    pack::Index p;
+    ASSERT_EQ(pack::load(p, idx_path), "");
+    EXPECT_EQ(p.same_key, (std::vector<std::uint32_t>{i, i + 1}));
+    const git_oid first = id_at(i);
+    const std::uint32_t a = p.find(first), b = p.find(twin);
+    ASSERT_NE(a, pack::kNone);
+    ASSERT_NE(b, pack::kNone);
+    EXPECT_NE(a, b);
+    EXPECT_EQ(git::hex(p.id_of(a)), git::hex(first));
+    EXPECT_EQ(git::hex(p.id_of(b)), git::hex(twin));
+    // Another id with the same first 12 bytes is not in the pack.
+    git_oid absent = twin;
+    absent.id[19] += 1;
+    const git_oid next = i + 2 < n ? id_at(i + 2) : git_oid{};
+    if (git_oid_cmp(&absent, &next) != 0) {
+        EXPECT_EQ(p.find(absent), pack::kNone);
+    }
+    absent.id[15] ^= 0x40;
+    EXPECT_EQ(p.find(absent), pack::kNone);
+    // Every other id is found where it was, and read back whole.
+    for (std::uint32_t k = 0; k < n; ++k) {
+        if (k == i || k == i + 1) continue;
+        const std::uint32_t e = p.find(id_at(k));
+        ASSERT_NE(e, pack::kNone) << k;
+        EXPECT_EQ(p.index[e], k);
+        EXPECT_EQ(git::hex(p.id_of(e)), git::hex(id_at(k)));
+    }
+}
+
 TEST(Delta, MalformedDeltasAreRejected) {
     std::string out;
     std::string base = "hello world";
@@ -155,7 +218,8 @@ TEST(PackReader, EveryObjectMatchesLibgit2InAnyOrder) {
     PackScan packs(fx.objects(), diag);
     ASSERT_EQ(packs.pack_count(), 1u);
     const pack::Index& index = *packs.packs()[0];
-    std::vector<git_oid> ids = index.ids;
+    std::vector<git_oid> ids;
+    for (std::uint32_t e = 0; e < index.entries(); ++e) ids.push_back(index.id_of(e));
     ASSERT_GT(ids.size(), 150u);  // 40 commits, their trees, 80 blobs
     std::shuffle(ids.begin(), ids.end(), std::mt19937(11));
     git::Repository repo = git::open(fx.repo.dir().string());
