@@ -58,6 +58,26 @@ bool parse_header(const unsigned char* h, const unsigned char* lim, Header& out)
     return true;
 }
 
+void Offsets::assign(const std::vector<std::uint64_t>& sorted) {
+    low_.resize(sorted.size());
+    steps_.clear();
+    std::uint64_t hi = 0;
+    for (std::uint32_t e = 0; e < sorted.size(); ++e) {
+        for (; hi < sorted[e] >> 32; ++hi) steps_.push_back(e);
+        low_[e] = std::uint32_t(sorted[e]);
+    }
+}
+
+std::uint32_t Offsets::lower_bound(std::uint64_t off, std::uint32_t end) const {
+    std::uint32_t lo = 0, n = end;
+    while (n > 0) {
+        const std::uint32_t half = n / 2;
+        if ((*this)[lo + half] < off) lo += half + 1, n -= half + 1;
+        else n = half;
+    }
+    return lo;
+}
+
 std::uint32_t Index::find(const git_oid& id) const {
     // Buckets hold about 4 ids, in order: compare the first 8 bytes as a number (an inlined compare,
     // where git_oid_cmp is a call per step), then the next 4, then, for ids listed in same_key, the
@@ -150,15 +170,14 @@ void sort_entries(Index& p, std::vector<std::uint64_t>& off_by_index) {
             p.index[e] = std::uint32_t(off_by_index[e] & 0xffffffu);
             off_by_index[e] >>= 24;
         }
-        p.offset = std::move(off_by_index);
+        p.offset.assign(off_by_index);
         return;
     }
     std::vector<std::pair<std::uint64_t, std::uint32_t>> order(n);
     for (std::uint32_t i = 0; i < n; ++i) order[i] = {off_by_index[i], i};
-    std::vector<std::uint64_t>().swap(off_by_index);
     std::sort(order.begin(), order.end());
-    p.offset.resize(n);
-    for (std::uint32_t e = 0; e < n; ++e) p.offset[e] = order[e].first, p.index[e] = order[e].second;
+    for (std::uint32_t e = 0; e < n; ++e) off_by_index[e] = order[e].first, p.index[e] = order[e].second;
+    p.offset.assign(off_by_index);
 }
 
 void build_fanout(Index& p) {
@@ -169,6 +188,54 @@ void build_fanout(Index& p) {
     p.fanout.assign((std::size_t(1) << p.fanout_bits) + 1, 0);
     for (const std::uint64_t hi : p.key_hi) ++p.fanout[(hi >> (64 - p.fanout_bits)) + 1];
     for (std::size_t k = 1; k < p.fanout.size(); ++k) p.fanout[k] += p.fanout[k - 1];
+}
+
+// Which entries are delta bases, and the blobs' delta trees in preorder (see Index::tree), through
+// children lists that are let go once they are laid out.
+void build_trees(Index& p) {
+    const std::uint32_t n = p.entries();
+    std::vector<std::uint32_t> first_child(n, kNone), next_sibling(n, kNone);
+    // Built from the back, so each list is in pack order.
+    for (std::uint32_t e = n; e-- > 0;) {
+        if (p.base[e] == kNone) continue;
+        next_sibling[e] = first_child[p.base[e]];
+        first_child[p.base[e]] = e;
+    }
+    p.based_on.assign((std::size_t(n) + 63) / 64, 0);
+    for (std::uint32_t e = 0; e < n; ++e)
+        if (first_child[e] != kNone) p.based_on[e >> 6] |= std::uint64_t(1) << (e & 63);
+    p.tree.clear();
+    p.tree_size.clear();
+    std::vector<std::uint32_t> open;  // places in `tree` whose subtree is still being laid out
+    for (std::uint32_t root = 0; root < n; ++root) {
+        if (p.type[root] != kBlob) continue;
+        // Preorder without recursion: a place's size is known once the next place at its depth or
+        // above is reached; `next` walks down to first children and across to siblings, and back up.
+        std::uint32_t x = root;
+        while (x != kNone) {
+            open.push_back(std::uint32_t(p.tree.size()));
+            p.tree.push_back(x);
+            p.tree_size.push_back(0);
+            if (first_child[x] != kNone) {
+                x = first_child[x];
+                continue;
+            }
+            // Close finished subtrees until one has a next sibling (or the root is closed).
+            x = kNone;
+            while (!open.empty()) {
+                const std::uint32_t k = open.back();
+                open.pop_back();
+                p.tree_size[k] = std::uint32_t(p.tree.size()) - k;
+                const std::uint32_t y = p.tree[k];
+                if (y != root && next_sibling[y] != kNone) {
+                    x = next_sibling[y];
+                    break;
+                }
+            }
+        }
+    }
+    p.tree.shrink_to_fit();
+    p.tree_size.shrink_to_fit();
 }
 
 // The keys, from the .idx's table of ids read in pieces (a copy of the whole table would cost 20 bytes
@@ -245,9 +312,10 @@ std::string load(Index& p, const fs::path& idx_path) {
         }
     }
     sort_entries(p, off_by_index);
+    std::vector<std::uint64_t>().swap(off_by_index);
     build_fanout(p);
     p.type.resize(n);
-    p.base.assign(n, kNone), p.first_child.assign(n, kNone), p.next_sibling.assign(n, kNone);
+    p.base.assign(n, kNone);
     p.entry_of.resize(n);
     for (std::uint32_t e = 0; e < n; ++e) p.entry_of[p.index[e]] = e;
 
@@ -271,21 +339,14 @@ std::string load(Index& p, const fs::path& idx_path) {
         if (hd.type == kOfsDelta) {
             if (hd.base_distance == 0 || hd.base_distance > off) return "bad delta offset at " + std::to_string(off);
             const std::uint64_t base_off = off - hd.base_distance;
-            auto it = std::lower_bound(p.offset.begin(), p.offset.begin() + e, base_off);
-            if (it == p.offset.begin() + e || *it != base_off) return "delta base missing at " + std::to_string(off);
-            p.base[e] = std::uint32_t(it - p.offset.begin());
+            const std::uint32_t b = p.offset.lower_bound(base_off, e);
+            if (b == e || p.offset[b] != base_off) return "delta base missing at " + std::to_string(off);
+            p.base[e] = b;
         } else if (hd.type == kRefDelta) {
             p.base[e] = p.find(hd.base_id);
         }
     }
-    // Children lists: every delta hangs under its base.
-    for (std::uint32_t e = n; e-- > 0;) {
-        if (p.base[e] == kNone) continue;
-        p.next_sibling[e] = p.first_child[p.base[e]];
-        p.first_child[p.base[e]] = e;
-    }
-    for (std::uint32_t e = 0; e < n; ++e)
-        if (p.type[e] == kBlob) p.blob_roots.push_back(e);
+    build_trees(p);
     return "";
 }
 

@@ -7,6 +7,7 @@
 #include <git2.h>
 #include <libdeflate.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -26,10 +27,31 @@ struct Location {
     bool operator==(const Location&) const = default;
 };
 
+// Entry offsets, increasing, at 4 bytes each: the low 32 bits, and the entries at which the high part
+// steps up (none in a pack under 4 GiB; one per 4 GiB past that).
+class Offsets {
+public:
+    // From offsets in increasing order.
+    void assign(const std::vector<std::uint64_t>& sorted);
+    std::uint64_t operator[](std::uint32_t e) const {
+        if (steps_.empty()) return low_[e];
+        const auto hi = std::uint64_t(std::upper_bound(steps_.begin(), steps_.end(), e) - steps_.begin());
+        return (hi << 32) | low_[e];
+    }
+    std::uint32_t size() const { return std::uint32_t(low_.size()); }
+    // The first entry before `end` whose offset is not less than `off` (`end` if none).
+    std::uint32_t lower_bound(std::uint64_t off, std::uint32_t end) const;
+
+private:
+    std::vector<std::uint32_t> low_;
+    std::vector<std::uint32_t> steps_;  // sorted; an entry appears once per 4 GiB its high part rises by
+};
+
 // A full scan keeps one of these per pack for the whole run, so it is the scan's memory per object:
-// 41 bytes (a 12-byte id key, two cross-references, offset, type, delta links). Whole ids stay in the
-// .idx and are read from it when asked for (a blob's id is asked for once); sizes and data offsets are
-// read again from the entry's header when it is inflated.
+// 29 bytes (a 12-byte id key, two cross-references, offset, type, delta base), and 8 more per blob in
+// the blobs' delta trees. Whole ids stay in the .idx and are read from it when asked for (a blob's id
+// is asked for once); sizes and data offsets are read again from the entry's header when it is
+// inflated.
 struct Index {
     std::filesystem::path path;
     Fd file;  // the .pack
@@ -49,17 +71,22 @@ struct Index {
     std::vector<std::uint32_t> fanout;
     // Per entry, in pack-offset order:
     std::vector<std::uint32_t> index;       // position in the id order
-    std::vector<std::uint64_t> offset;      // where the entry starts
+    Offsets offset;                         // where the entry starts
     std::vector<std::uint8_t> type;
     std::vector<std::uint32_t> base;        // entry of the delta base, kNone if none or outside the pack
-    std::vector<std::uint32_t> first_child, next_sibling;
-    std::vector<std::uint32_t> blob_roots;  // non-delta blobs, in pack order
+    std::vector<std::uint64_t> based_on;    // bit per entry: some delta's base (worth caching)
+    // The delta trees of the blobs: each non-delta blob (in pack order) with every delta that hangs
+    // under it, in preorder: tree[k] is an entry, tree_size[k] how many places its subtree takes from
+    // k on. Its deltas' subtrees follow it one after another; the next blob's tree starts where its
+    // own ends. Commits and trees are read through `base` (PackReader) and are not listed.
+    std::vector<std::uint32_t> tree, tree_size;
 
     Index() = default;
     Index(const Index&) = delete;
     Index& operator=(const Index&) = delete;
     std::uint64_t end_of(std::uint32_t e) const { return e + 1 < offset.size() ? offset[e + 1] : size - 20; }
-    std::uint32_t entries() const { return std::uint32_t(offset.size()); }
+    std::uint32_t entries() const { return offset.size(); }
+    bool is_base(std::uint32_t e) const { return (based_on[e >> 6] >> (e & 63)) & 1; }
     // Entry e's id, read from the .idx (all zeros if that read fails: the file was read whole before).
     git_oid id_of(std::uint32_t e) const { return id_at(index[e]); }
     git_oid id_at(std::uint32_t position) const;

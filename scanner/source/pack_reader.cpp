@@ -76,7 +76,7 @@ const std::string* PackReader::entry(std::uint32_t pk, std::uint32_t e, std::uin
             scratch.swap(*cur);
             return &scratch;
         }
-        if (p.first_child[x] != kNone) remember(tag | x, *cur, type);
+        if (p.is_base(x)) remember(tag | x, *cur, type);
         base = cur;
         cur = &b_;
     }
@@ -84,12 +84,12 @@ const std::string* PackReader::entry(std::uint32_t pk, std::uint32_t e, std::uin
         const std::uint32_t y = chain_[i];
         if (!inflate(y, delta_) || !apply_git_delta(*base, delta_, *cur)) return nullptr;
         if (i == 0) break;
-        if (p.first_child[y] != kNone) remember(tag | y, *cur, type);
+        if (p.is_base(y)) remember(tag | y, *cur, type);
         base = cur;
         cur = cur == &a_ ? &b_ : &a_;
     }
     // `e` itself: cached too when later reads will delta against it.
-    if (p.first_child[e] != kNone) remember(tag | e, *cur, type);
+    if (p.is_base(e)) remember(tag | e, *cur, type);
     scratch.swap(*cur);
     return &scratch;
 }

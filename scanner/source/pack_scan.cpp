@@ -81,25 +81,20 @@ struct Worker {
 }  // namespace
 
 void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& want, const PackVisit& visit, const std::function<void(unsigned)>& when_idle) {
-    // Work items: (pack, root entry), the largest delta trees first (a file with a thousand versions
-    // is one tree, resolved on one thread: started last, it would finish long after the rest).
+    // Work items: (pack, place of a tree's root in Index::tree), the largest delta trees first (a file
+    // with a thousand versions is one tree, resolved on one thread: started last, it would finish long
+    // after the rest).
     std::vector<std::pair<std::uint32_t, std::uint32_t>> roots;
     std::vector<std::uint64_t> weight;
     for (std::uint32_t pk = 0; pk < packs_.size(); ++pk) {
         const pack::Index& p = *packs_[pk];
-        std::vector<std::uint32_t> stack;
-        for (std::uint32_t e : p.blob_roots) {
+        for (std::uint32_t k = 0; k < p.tree.size(); k += p.tree_size[k]) {
             std::uint64_t bytes = 0;
-            stack.assign(1, e);
-            while (!stack.empty()) {
-                const std::uint32_t x = stack.back();
-                stack.pop_back();
-                // Packed bytes stand in for the work (sizes are in the entry headers, not kept):
-                // text inflates about fourfold, and every object costs a visit.
-                bytes += (p.end_of(x) - p.offset[x]) * 4 + 4096;
-                for (std::uint32_t c = p.first_child[x]; c != kNone; c = p.next_sibling[c]) stack.push_back(c);
-            }
-            roots.emplace_back(pk, e);
+            // Packed bytes stand in for the work (sizes are in the entry headers, not kept): text
+            // inflates about fourfold, and every object costs a visit.
+            for (std::uint32_t j = k; j < k + p.tree_size[k]; ++j)
+                bytes += (p.end_of(p.tree[j]) - p.offset[p.tree[j]]) * 4 + 4096;
+            roots.emplace_back(pk, k);
             weight.push_back(bytes);
         }
     }
@@ -110,31 +105,31 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& wan
 
     auto work = [&](unsigned t) {
         Worker w;
-        // Reports `e` and everything that deltas against it as unreadable.
-        auto fail_subtree = [&](std::uint32_t pk, std::uint32_t e, PackBlobStatus st, const std::string& why) {
+        // Reports the entry at place `k` of the delta trees, and everything that deltas against it,
+        // as unreadable.
+        auto fail_subtree = [&](std::uint32_t pk, std::uint32_t k, PackBlobStatus st, const std::string& why) {
             const pack::Index& p = *packs_[pk];
-            std::vector<std::uint32_t> stack{e};
-            while (!stack.empty()) {
-                std::uint32_t x = stack.back();
-                stack.pop_back();
+            const std::uint32_t e = p.tree[k];
+            for (std::uint32_t j = k; j < k + p.tree_size[k]; ++j) {
+                const std::uint32_t x = p.tree[j];
                 const git_oid id = p.id_of(x);
                 if (want({pk, x}, id))
                     visit(t, {pk, x}, id, st, nullptr, x == e ? why : "its delta base " + git::hex(p.id_of(e)) + ": " + why);
-                for (std::uint32_t c = p.first_child[x]; c != kNone; c = p.next_sibling[c]) stack.push_back(c);
             }
         };
-        // Inflates entry `e` (applying its delta to `base` when it is one) into a pooled buffer,
-        // visits it, then its children, depth-first; the buffer is theirs to read as their base. The
-        // last child gets it to keep: a base is let go as soon as its last delta is applied, so a
+        // Inflates the entry at place `k` (applying its delta to `base` when it is one) into a pooled
+        // buffer, visits it, then its deltas, depth-first; the buffer is theirs to read as their base.
+        // The last delta gets it to keep: a base is let go as soon as its last delta is applied, so a
         // chain of 50 versions holds one or two buffers, not 50.
         std::function<void(std::uint32_t, std::uint32_t, std::shared_ptr<std::string>)> resolve =
-            [&](std::uint32_t pk, std::uint32_t e, std::shared_ptr<std::string> base) {
+            [&](std::uint32_t pk, std::uint32_t k, std::shared_ptr<std::string> base) {
                 const pack::Index& p = *packs_[pk];
+                const std::uint32_t e = p.tree[k];
                 std::shared_ptr<std::string> buf = pool_->get();
                 std::string& out = *buf;
                 const git_oid id = p.id_of(e);
                 auto too_large = [&](std::uint64_t size) {
-                    fail_subtree(pk, e, PackBlobStatus::too_large,
+                    fail_subtree(pk, k, PackBlobStatus::too_large,
                                  "blob of " + std::to_string(size) + " bytes is over --max-blob-size (" +
                                      std::to_string(max_size) + ")");
                 };
@@ -144,23 +139,28 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& wan
                                                      base ? ~std::uint64_t(0) : max_size);
                 if (read == EntryData::too_large) return too_large(size);
                 if (read == EntryData::unreadable)
-                    return fail_subtree(pk, e, PackBlobStatus::corrupt, "cannot read pack " + p.path.string());
+                    return fail_subtree(pk, k, PackBlobStatus::corrupt, "cannot read pack " + p.path.string());
                 if (read == EntryData::corrupt)
-                    return fail_subtree(pk, e, PackBlobStatus::corrupt,
+                    return fail_subtree(pk, k, PackBlobStatus::corrupt,
                                         (base ? "delta data is corrupt in " : "zlib data is corrupt in ") + p.path.string());
                 if (base) {
                     if (!apply_git_delta(*base, w.delta, out))
-                        return fail_subtree(pk, e, PackBlobStatus::corrupt, "delta does not apply to its base");
+                        return fail_subtree(pk, k, PackBlobStatus::corrupt, "delta does not apply to its base");
                     base.reset();
                     if (out.size() > max_size) return too_large(out.size());
                 }
                 if (want({pk, e}, id)) visit(t, {pk, e}, id, PackBlobStatus::ok, buf, {});
-                for (std::uint32_t c = p.first_child[e]; c != kNone; c = p.next_sibling[c])
-                    resolve(pk, c, p.next_sibling[c] == kNone ? std::move(buf) : buf);
+                // Its deltas' subtrees follow it in `tree`, one after another.
+                const std::uint32_t end = k + p.tree_size[k];
+                for (std::uint32_t c = k + 1; c < end;) {
+                    const std::uint32_t after = c + p.tree_size[c];
+                    resolve(pk, c, after == end ? std::move(buf) : buf);
+                    c = after;
+                }
             };
         for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < roots.size();) {
-            const auto [pk, e] = roots[order[i]];
-            resolve(pk, e, {});
+            const auto [pk, k] = roots[order[i]];
+            resolve(pk, k, {});
         }
     };
     std::exception_ptr failure;

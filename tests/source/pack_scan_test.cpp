@@ -196,6 +196,62 @@ TEST(PackIndex, IdsThatShareTheirFirstTwelveBytesAreToldApart) {
     }
 }
 
+// Offsets are kept as 4 bytes each, with the entries where the high part steps up: reads and
+// searches give back the 64-bit offsets, past 4 GiB and across a jump of more than 4 GiB too.
+TEST(PackIndex, OffsetsPast4GiBReadBackWhole) {
+    const std::uint64_t G = std::uint64_t(1) << 32;
+    const std::vector<std::uint64_t> offs{12, 4096, G - 1, G, G + 7, 3 * G + 5, 3 * G + 6, 5 * G};
+    pack::Offsets o;
+    o.assign(offs);
+    ASSERT_EQ(o.size(), offs.size());
+    for (std::uint32_t e = 0; e < offs.size(); ++e) {
+        EXPECT_EQ(o[e], offs[e]) << e;
+        EXPECT_EQ(o.lower_bound(offs[e], o.size()), e) << e;
+        EXPECT_EQ(o.lower_bound(offs[e] + 1, o.size()), e + 1) << e;
+    }
+    EXPECT_EQ(o.lower_bound(0, o.size()), 0u);
+    EXPECT_EQ(o.lower_bound(2 * G, o.size()), 5u);
+    EXPECT_EQ(o.lower_bound(2 * G, 4), 4u);  // only entries before `end` are searched
+}
+
+// The blobs' delta trees, laid out in preorder: every blob entry of a delta-heavy pack is in one
+// tree once, under the base it deltas against, and nothing else is.
+TEST(PackIndex, BlobDeltaTreesAreLaidOutInPreorder) {
+    DeltaRepo fx;
+    Diagnostics diag;
+    PackScan packs(fx.objects(), diag);
+    ASSERT_EQ(packs.pack_count(), 1u);
+    const pack::Index& p = *packs.packs()[0];
+    std::vector<int> seen(p.entries(), 0);
+    std::size_t deltas = 0, trees = 0;
+    std::vector<std::uint32_t> open;  // places whose subtree contains the current place
+    for (std::uint32_t k = 0; k < p.tree.size(); ++k) {
+        while (!open.empty() && k >= open.back() + p.tree_size[open.back()]) open.pop_back();
+        const std::uint32_t e = p.tree[k];
+        ASSERT_LT(e, p.entries());
+        ++seen[e];
+        ASSERT_GE(p.tree_size[k], 1u);
+        ASSERT_LE(k + p.tree_size[k], open.empty() ? p.tree.size() : open.back() + p.tree_size[open.back()]);
+        if (open.empty()) {
+            EXPECT_EQ(p.type[e], pack::kBlob) << "a tree's root is a whole blob";
+            ++trees;
+        } else {
+            EXPECT_EQ(p.base[e], p.tree[open.back()]) << "a delta sits right under its base";
+            EXPECT_TRUE(p.is_base(p.tree[open.back()]));
+            ++deltas;
+        }
+        open.push_back(k);
+    }
+    EXPECT_GT(deltas, 30u);  // the chains of big.txt
+    // Every whole blob is a root, and every delta whose chain ends at a blob is in a tree.
+    for (std::uint32_t e = 0; e < p.entries(); ++e) {
+        std::uint32_t root = e;
+        for (int guard = 0; p.base[root] != pack::kNone && guard < 10000; ++guard) root = p.base[root];
+        EXPECT_EQ(seen[e], p.type[root] == pack::kBlob ? 1 : 0) << e;
+    }
+    EXPECT_GT(trees, 1u);
+}
+
 TEST(Delta, MalformedDeltasAreRejected) {
     std::string out;
     std::string base = "hello world";
