@@ -21,22 +21,47 @@ struct BlobOrigin {
     bool reached() const { return path != kUnreached; }
 };
 
-// The reachable blobs of a full scan and where each was first seen. A blob in a pack has a slot at
-// its entry (8 bytes, found without hashing: the walk located it already) and a bit saying the pack
-// scan has matched it; the rest (loose objects) are in a hash table.
+// The reachable blobs of a full scan and where each was first seen. A blob in one of the packs' blob
+// delta trees (pack::Index::tree: every blob the pack scan resolves) has a slot of 8 bytes, found
+// without hashing (the walk located it already) through a rank over a bit per entry; every entry has
+// a bit saying the pack scan has matched it. The rest (loose objects, and packed blobs outside those
+// trees) are in a hash table.
 class BlobOrigins {
 public:
     explicit BlobOrigins(const pack::Packs& packs) {
         for (const auto& p : packs) {
-            packed_.emplace_back(p->entries());
-            visited_.emplace_back(std::make_unique<std::atomic<std::uint64_t>[]>((p->entries() + 63) / 64));
+            Slots s;
+            const std::size_t words = (std::size_t(p->entries()) + 63) / 64;
+            s.has.assign(words, 0);
+            for (const std::uint32_t e : p->tree) s.has[e >> 6] |= std::uint64_t(1) << (e & 63);
+            s.before.resize(words);
+            std::uint32_t count = 0;
+            for (std::size_t w = 0; w < words; ++w) {
+                s.before[w] = count;
+                count += std::uint32_t(__builtin_popcountll(s.has[w]));
+            }
+            s.origin.resize(count);
+            slots_.push_back(std::move(s));
+            visited_.emplace_back(std::make_unique<std::atomic<std::uint64_t>[]>(words));
         }
     }
     void add(const BlobTask& t, std::uint32_t path) {
-        if (t.at.found()) packed_[t.at.pack][t.at.entry] = {t.commit, path};
-        else loose_.insert(t.id, BlobOrigin{t.commit, path});
+        if (const std::uint32_t i = t.at.found() ? slot(t.at) : kNoSlot; i != kNoSlot)
+            slots_[t.at.pack].origin[i] = {t.commit, path};
+        else
+            loose_.insert(t.id, BlobOrigin{t.commit, path});
     }
-    const BlobOrigin& at(pack::Location a) const { return packed_[a.pack][a.entry]; }
+    // The origin of a blob the pack scan resolves (unreached for any other entry).
+    const BlobOrigin& at(pack::Location a) const {
+        static const BlobOrigin kUnreachedOrigin;
+        const std::uint32_t i = slot(a);
+        return i != kNoSlot ? slots_[a.pack].origin[i] : kUnreachedOrigin;
+    }
+    // Whether the walk reached the blob `id`, stored at `a` (not found(): outside the packs).
+    bool reached(pack::Location a, const git_oid& id) const {
+        const std::uint32_t i = a.found() ? slot(a) : kNoSlot;
+        return i != kNoSlot ? slots_[a.pack].origin[i].reached() : loose_.contains(id);
+    }
     // Marks a packed entry matched; false if it was already.
     bool visit(pack::Location a) {
         const std::uint64_t bit = std::uint64_t(1) << (a.entry & 63);
@@ -48,16 +73,27 @@ public:
     // Calls f(id, origin) for every reached blob the pack scan did not match.
     template <class F>
     void for_each_unvisited(const pack::Packs& packs, F&& f) const {
-        for (std::uint32_t pk = 0; pk < packed_.size(); ++pk)
-            for (std::uint32_t e = 0; e < packed_[pk].size(); ++e)
-                if (packed_[pk][e].reached() && !visited({pk, e})) f(packs[pk]->id_of(e), packed_[pk][e]);
+        for (std::uint32_t pk = 0; pk < slots_.size(); ++pk)
+            for (const std::uint32_t e : packs[pk]->tree)
+                if (const BlobOrigin& o = at({pk, e}); o.reached() && !visited({pk, e})) f(packs[pk]->id_of(e), o);
         for (std::size_t s = 0; s < loose_.capacity(); ++s)
             if (loose_.used(s)) f(loose_.key(s), loose_.value(s));
     }
-    bool reached_loose(const git_oid& id) const { return loose_.contains(id); }
 
 private:
-    std::vector<std::vector<BlobOrigin>> packed_;
+    struct Slots {
+        std::vector<std::uint64_t> has;     // bit per entry: it has a slot
+        std::vector<std::uint32_t> before;  // per 64 entries: slots before them
+        std::vector<BlobOrigin> origin;
+    };
+    static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+    std::uint32_t slot(pack::Location a) const {
+        const Slots& s = slots_[a.pack];
+        const std::uint64_t word = s.has[a.entry >> 6], bit = std::uint64_t(1) << (a.entry & 63);
+        if (!(word & bit)) return kNoSlot;
+        return s.before[a.entry >> 6] + std::uint32_t(__builtin_popcountll(word & (bit - 1)));
+    }
+    std::vector<Slots> slots_;
     std::vector<std::unique_ptr<std::atomic<std::uint64_t>[]>> visited_;
     OidTable<BlobOrigin> loose_;
 };

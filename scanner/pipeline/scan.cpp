@@ -251,7 +251,7 @@ void scan_history_full(const std::string& path, git_repository* repo, HistoryWal
             OidSet listed;
             for (const auto& id : git::object_ids(raw)) {
                 const pack::Location at = pack::locate(index, id);
-                if (at.found() ? blobs.visited(at) || blobs.at(at).reached() : blobs.reached_loose(id)) continue;
+                if ((at.found() && blobs.visited(at)) || blobs.reached(at, id)) continue;
                 if (git::is_blob(raw, id) && listed.insert(id)) loose_unreachable.push_back(id);
             }
         }
