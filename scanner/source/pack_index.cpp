@@ -88,7 +88,7 @@ std::uint32_t Index::find(const git_oid& id) const {
     for (std::uint32_t i = fanout[k], end = fanout[k + 1]; i < end; ++i) {
         if (key_hi[i] < hi || (key_hi[i] == hi && key_lo[i] < lo)) continue;
         if (key_hi[i] > hi || key_lo[i] > lo) break;
-        if (!std::binary_search(same_key.begin(), same_key.end(), i)) return entry_of[i];
+        if (same_key.empty() || !std::binary_search(same_key.begin(), same_key.end(), i)) return entry_of[i];
         const git_oid whole = id_at(i);
         const int c = std::memcmp(whole.id, id.id, GIT_OID_RAWSZ);
         if (c == 0) return entry_of[i];
