@@ -324,6 +324,7 @@ void HistoryWalker::walk(const std::function<void(BlobTask&&)>& sink) {
         });
     walk_commits(*seen_, src, 0, bound(1), sink);
     for (auto& th : helpers) th.join();
+    std::vector<git_oid>().swap(trees_);  // the commits' trees are walked: not kept through the scan
     for (auto& f : failures)
         if (f) std::rethrow_exception(f);
     for (unsigned k = 1; k < parts; ++k) {
