@@ -190,6 +190,30 @@ TEST(History, ObjectsInSeveralPacksAndLooseOnesAreEachScannedOnce) {
     }
 }
 
+// A repository that was never repacked whole: one pack per fetch or `git repack`, here 40. A full scan
+// holds two descriptors per pack, and keysweep takes the hard limit of open files: under a soft limit
+// of 64 every pack is still read from its index, with nothing to warn about.
+TEST(History, ManyPacksUnderALowSoftLimitOfOpenFiles) {
+    TempDir tmp;
+    GitRepo repo(tmp / "r");
+    for (unsigned i = 0; i < 40; ++i) {
+        repo.write("k" + std::to_string(i) + ".env", key_line(100 + i));
+        repo.commit_all("c" + std::to_string(i));
+        repo.git({"repack", "-q"});  // the loose objects of this commit become one more pack
+    }
+    std::size_t packs = 0;
+    for (const auto& e : std::filesystem::directory_iterator(repo.dir() / ".git" / "objects" / "pack"))
+        packs += e.path().extension() == ".idx";
+    ASSERT_EQ(packs, 40u);
+    const RunResult r = run({"prlimit", "--nofile=64:", keysweep_bin(), "scan", repo.dir().string(), "--format",
+                             "json"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+    const auto report = nlohmann::json::parse(r.out);
+    EXPECT_EQ(report["findings"].size(), 40u);
+    EXPECT_EQ(report["summary"]["blobs_scanned"], 40u);
+}
+
 TEST(History, CleanRepositoryExitsZero) {
     TempDir tmp;
     GitRepo repo(tmp / "r");
