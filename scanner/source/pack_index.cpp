@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 #include <cstring>
 #include <new>
 
@@ -101,6 +103,44 @@ git_oid Index::id_at(std::uint32_t position) const {
     git_oid id{};
     if (!pread_all(idx.fd, id.id, GIT_OID_RAWSZ, ids_at + std::uint64_t(position) * GIT_OID_RAWSZ)) return git_oid{};
     return id;
+}
+
+void mark_shared_keys(Packs& packs) {
+    if (packs.size() < 2) return;
+    // A merge of the packs' sorted keys: equal keys come out one after another.
+    struct Head {
+        std::uint64_t hi;
+        std::uint32_t lo, pack, pos;
+        bool operator>(const Head& o) const { return hi != o.hi ? hi > o.hi : lo != o.lo ? lo > o.lo : pack > o.pack; }
+    };
+    std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heads;
+    auto push = [&](std::uint32_t pk, std::uint32_t pos) {
+        const Index& p = *packs[pk];
+        if (pos < p.key_hi.size()) heads.push({p.key_hi[pos], p.key_lo[pos], pk, pos});
+    };
+    for (std::uint32_t pk = 0; pk < packs.size(); ++pk) push(pk, 0);
+    std::vector<bool> added(packs.size(), false);
+    Head prev{};
+    bool have_prev = false, prev_marked = false;
+    while (!heads.empty()) {
+        const Head h = heads.top();
+        heads.pop();
+        push(h.pack, h.pos + 1);
+        if (have_prev && prev.hi == h.hi && prev.lo == h.lo && prev.pack != h.pack) {
+            if (!prev_marked) packs[prev.pack]->same_key.push_back(prev.pos), added[prev.pack] = true;
+            packs[h.pack]->same_key.push_back(h.pos), added[h.pack] = true;
+            prev_marked = true;
+        } else {
+            prev_marked = false;
+        }
+        prev = h, have_prev = true;
+    }
+    for (std::uint32_t pk = 0; pk < packs.size(); ++pk) {
+        if (!added[pk]) continue;
+        auto& v = packs[pk]->same_key;
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+    }
 }
 
 Location locate(const Packs& packs, const git_oid& id) {

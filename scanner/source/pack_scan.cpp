@@ -66,6 +66,7 @@ PackScan::PackScan(const fs::path& objects_dir, Diagnostics& diag)
         }
         packs_.push_back(std::move(pack));
     }
+    pack::mark_shared_keys(packs_);
 }
 
 PackScan::~PackScan() = default;

@@ -196,6 +196,64 @@ TEST(PackIndex, IdsThatShareTheirFirstTwelveBytesAreToldApart) {
     }
 }
 
+// The same across packs: an id in the second pack made to share its first 12 bytes with an id of the
+// first is found in the second, and the first pack's id still in the first.
+TEST(PackIndex, AnIdSharingTwelveBytesWithOneInAnotherPackIsFoundInItsOwn) {
+    DeltaRepo fx;
+    fx.repo.write("later.txt", "one more object, in a pack of its own\n");
+    fx.repo.commit_all("later");
+    fx.repo.git({"repack", "-q"});  // the new objects in a second pack
+    std::vector<fs::path> idxs;
+    for (auto& e : fs::directory_iterator(fx.objects() / "pack"))
+        if (e.path().extension() == ".idx") idxs.push_back(e.path());
+    ASSERT_EQ(idxs.size(), 2u);
+    auto read = [](const fs::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    std::string big = read(idxs[0]), small = read(idxs[1]);
+    if (big.size() < small.size()) std::swap(idxs[0], idxs[1]), std::swap(big, small);
+    const std::size_t ids_at = 8 + 256 * 4;
+    auto count = [&](const std::string& idx) {
+        const auto* c = reinterpret_cast<const unsigned char*>(idx.data()) + ids_at - 4;
+        return std::uint32_t((c[0] << 24) | (c[1] << 16) | (c[2] << 8) | c[3]);
+    };
+    auto id_in = [&](const std::string& idx, std::uint32_t i) {
+        git_oid id;
+        std::memcpy(id.id, idx.data() + ids_at + std::size_t(i) * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
+        return id;
+    };
+    // Y: an id of the big pack; X: Y with its last byte changed, written into the small pack's index
+    // where it keeps that index sorted (in place of the first id not below it, or of the last).
+    const git_oid y = id_in(big, count(big) / 2);
+    git_oid x = y;
+    x.id[19] ^= 0x01;
+    const std::uint32_t n = count(small);
+    auto below_x = [&](std::uint32_t i) {
+        const git_oid id = id_in(small, i);
+        return git_oid_cmp(&id, &x) < 0;
+    };
+    std::uint32_t at = 0;
+    while (at + 1 < n && below_x(at)) ++at;
+    ASSERT_TRUE(at == 0 || below_x(at - 1));
+    std::memcpy(small.data() + ids_at + std::size_t(at) * GIT_OID_RAWSZ, x.id, GIT_OID_RAWSZ);
+    fs::permissions(idxs[1], fs::perms::owner_write, fs::perm_options::add);
+    std::ofstream(idxs[1], std::ios::binary | std::ios::trunc) << small;
+
+    Diagnostics diag;
+    PackScan packs(fx.objects(), diag);
+    ASSERT_EQ(packs.pack_count(), 2u);
+    const pack::Packs& p = packs.packs();
+    const std::uint32_t big_pk = p[0]->entries() > p[1]->entries() ? 0 : 1, small_pk = 1 - big_pk;
+    const pack::Location lx = pack::locate(p, x), ly = pack::locate(p, y);
+    ASSERT_TRUE(lx.found());
+    ASSERT_TRUE(ly.found());
+    EXPECT_EQ(lx.pack, small_pk);
+    EXPECT_EQ(p[small_pk]->index[lx.entry], at);
+    EXPECT_EQ(ly.pack, big_pk);
+    EXPECT_EQ(git::hex(p[ly.pack]->id_of(ly.entry)), git::hex(y));
+}
+
 // Offsets are kept as 4 bytes each, with the entries where the high part steps up: reads and
 // searches give back the 64-bit offsets, past 4 GiB and across a jump of more than 4 GiB too.
 TEST(PackIndex, OffsetsPast4GiBReadBackWhole) {
