@@ -105,9 +105,25 @@ git_oid Index::id_at(std::uint32_t position) const {
     return id;
 }
 
-void mark_shared_keys(Packs& packs) {
-    if (packs.size() < 2) return;
-    // A merge of the packs' sorted keys: equal keys come out one after another.
+namespace {
+
+// Positions of keys that equal one of `others`'.
+void mark_keys_of(Packs& packs, const std::vector<git_oid>& others, std::vector<bool>& added) {
+    for (const git_oid& id : others) {
+        const std::uint64_t hi = be64(id.id);
+        const std::uint32_t lo = be32(id.id + 8);
+        for (std::uint32_t pk = 0; pk < packs.size(); ++pk) {
+            Index& p = *packs[pk];
+            const std::uint32_t k = id_prefix(id, p.fanout_bits);
+            for (std::uint32_t i = p.fanout[k]; i < p.fanout[k + 1] && p.key_hi[i] <= hi; ++i)
+                if (p.key_hi[i] == hi && p.key_lo[i] == lo) p.same_key.push_back(i), added[pk] = true;
+        }
+    }
+}
+
+// Positions of keys that another pack holds too: a merge of the packs' sorted keys, where equal keys
+// come out one after another.
+void mark_keys_across(Packs& packs, std::vector<bool>& added) {
     struct Head {
         std::uint64_t hi;
         std::uint32_t lo, pack, pos;
@@ -119,7 +135,6 @@ void mark_shared_keys(Packs& packs) {
         if (pos < p.key_hi.size()) heads.push({p.key_hi[pos], p.key_lo[pos], pk, pos});
     };
     for (std::uint32_t pk = 0; pk < packs.size(); ++pk) push(pk, 0);
-    std::vector<bool> added(packs.size(), false);
     Head prev{};
     bool have_prev = false, prev_marked = false;
     while (!heads.empty()) {
@@ -135,6 +150,14 @@ void mark_shared_keys(Packs& packs) {
         }
         prev = h, have_prev = true;
     }
+}
+
+}  // namespace
+
+void mark_shared_keys(Packs& packs, const std::vector<git_oid>& others) {
+    std::vector<bool> added(packs.size(), false);
+    mark_keys_of(packs, others, added);
+    if (packs.size() > 1) mark_keys_across(packs, added);
     for (std::uint32_t pk = 0; pk < packs.size(); ++pk) {
         if (!added[pk]) continue;
         auto& v = packs[pk]->same_key;

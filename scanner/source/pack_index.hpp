@@ -96,10 +96,11 @@ struct Index {
 
 using Packs = std::vector<std::unique_ptr<Index>>;
 
-// Lists, in every pack's same_key, ids whose key another pack holds too: a lookup in one pack of an id
-// that only the other holds then compares whole ids. (Without it, two objects made to share 12 bytes,
-// about 2^48 SHA-1s of work, one in each pack, would let the first pack answer for the second's.)
-void mark_shared_keys(Packs& packs);
+// Lists, in every pack's same_key, ids whose key another pack, or one of `others` (the loose objects),
+// holds too: a lookup in one pack of an id that only the other place holds then compares whole ids.
+// (Without it, two objects made to share 12 bytes, about 2^48 SHA-1s of work, one in each place, would
+// let the pack answer for the other place's object and hide it from the walk.)
+void mark_shared_keys(Packs& packs, const std::vector<git_oid>& others);
 
 // The first pack (in `packs` order) holding `id`; not found() if none does.
 Location locate(const Packs& packs, const git_oid& id);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -50,6 +51,29 @@ private:
     std::size_t kept_ = 0;
 };
 
+namespace {
+
+// The ids of the loose objects (objects/xx/<38 hex digits>).
+std::vector<git_oid> loose_ids(const fs::path& objects_dir) {
+    std::vector<git_oid> out;
+    std::error_code ec;
+    for (const auto& dir : fs::directory_iterator(objects_dir, ec)) {
+        const std::string d = dir.path().filename().string();
+        if (d.size() != 2 || !std::isxdigit(static_cast<unsigned char>(d[0])) ||
+            !std::isxdigit(static_cast<unsigned char>(d[1])))
+            continue;
+        std::error_code ec2;
+        for (const auto& f : fs::directory_iterator(dir.path(), ec2)) {
+            const std::string hex = d + f.path().filename().string();
+            git_oid id;
+            if (hex.size() == GIT_OID_HEXSZ && git_oid_fromstrn(&id, hex.c_str(), hex.size()) == 0) out.push_back(id);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 PackScan::PackScan(const fs::path& objects_dir, Diagnostics& diag)
     : pool_(std::make_shared<BufferPool>()), diag_(diag) {
     std::error_code ec;
@@ -66,7 +90,7 @@ PackScan::PackScan(const fs::path& objects_dir, Diagnostics& diag)
         }
         packs_.push_back(std::move(pack));
     }
-    pack::mark_shared_keys(packs_);
+    pack::mark_shared_keys(packs_, loose_ids(objects_dir));
 }
 
 PackScan::~PackScan() = default;

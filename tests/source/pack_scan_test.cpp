@@ -254,6 +254,31 @@ TEST(PackIndex, AnIdSharingTwelveBytesWithOneInAnotherPackIsFoundInItsOwn) {
     EXPECT_EQ(git::hex(p[ly.pack]->id_of(ly.entry)), git::hex(y));
 }
 
+// And against loose objects: a loose object whose id shares 12 bytes with a packed one is not taken for
+// it (only its name counts here, so an empty file stands in for it).
+TEST(PackIndex, ALooseIdSharingTwelveBytesWithAPackedOneIsNotFoundInThePack) {
+    DeltaRepo fx;
+    Diagnostics diag;
+    git_oid y{};
+    {
+        PackScan packs(fx.objects(), diag);
+        ASSERT_EQ(packs.pack_count(), 1u);
+        y = packs.packs()[0]->id_at(7);
+        EXPECT_TRUE(packs.packs()[0]->same_key.empty());
+    }
+    git_oid x = y;
+    x.id[19] ^= 0x01;
+    const std::string hex = git::hex(x);
+    fs::create_directories(fx.objects() / hex.substr(0, 2));
+    std::ofstream(fx.objects() / hex.substr(0, 2) / hex.substr(2));
+    PackScan packs(fx.objects(), diag);
+    const pack::Index& p = *packs.packs()[0];
+    EXPECT_EQ(p.same_key, std::vector<std::uint32_t>{7});
+    EXPECT_EQ(p.find(x), pack::kNone);
+    ASSERT_NE(p.find(y), pack::kNone);
+    EXPECT_EQ(p.index[p.find(y)], 7u);
+}
+
 // Offsets are kept as 4 bytes each, with the entries where the high part steps up: reads and
 // searches give back the 64-bit offsets, past 4 GiB and across a jump of more than 4 GiB too.
 TEST(PackIndex, OffsetsPast4GiBReadBackWhole) {
