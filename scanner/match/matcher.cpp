@@ -198,7 +198,11 @@ struct BlobMatcher::Impl {
     Pcre2JitStack jit_stack;
 
     // Per-scan state, reused across blobs to keep allocation out of the hot path.
-    struct Region { std::uint64_t first_end, last_end; };
+    struct Region {
+        std::uint64_t first_end, last_end;
+        // Where a match ending in the region can start at the earliest: `window` before its first end.
+        std::uint64_t from(std::uint32_t window) const { return first_end > window ? first_end - window : 0; }
+    };
     std::vector<std::vector<Region>> regions;  // per rule
     std::vector<unsigned> touched;             // rules with at least one region
     std::vector<char> keyword_seen;
@@ -287,12 +291,11 @@ struct BlobMatcher::Impl {
             const RuleRuntime& rt = *c.runtime[r];
             if (rt.keyword_ids.empty()) continue;
             for (const Region& reg : regions[r])
-                keyword_spans.emplace_back(reg.first_end > rt.window ? reg.first_end - rt.window : 0, reg.last_end);
+                keyword_spans.emplace_back(reg.from(rt.window), reg.last_end);
         }
         // Merged in place: a keyword across two overlapping windows is then seen whole.
         std::sort(keyword_spans.begin(), keyword_spans.end());
         std::size_t n = 0;
-        std::uint64_t bytes = 0;
         for (const auto& sp : keyword_spans) {
             if (n && sp.first <= keyword_spans[n - 1].second) {
                 keyword_spans[n - 1].second = std::max(keyword_spans[n - 1].second, sp.second);
@@ -301,6 +304,7 @@ struct BlobMatcher::Impl {
             }
         }
         keyword_spans.resize(n);
+        std::uint64_t bytes = 0;
         for (const auto& [from, to] : keyword_spans) bytes += to - from;
         auto scan = [&](std::uint64_t from, std::uint64_t to) {
             hs_scan(c.keyword_db.get(), data.data() + from, unsigned(to - from), 0, scratch.get(), &Impl::on_keyword, this);
@@ -395,7 +399,7 @@ struct BlobMatcher::Impl {
         const int group = secret_group_of(r, code);
         std::uint64_t consumed = 0;
         for (const Region& reg : regions[rule]) {
-            std::uint64_t from = reg.first_end > rt.window ? reg.first_end - rt.window : 0;
+            std::uint64_t from = reg.from(rt.window);
             from = std::max(from, consumed);
             const std::uint64_t limit = reg.last_end;  // no match of this rule ends later than Hyperscan said
             while (from < limit) {
