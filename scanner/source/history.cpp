@@ -130,7 +130,6 @@ public:
         return 0;
     }
 
-
 private:
     struct Level {
         std::string bytes;

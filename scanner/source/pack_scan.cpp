@@ -135,11 +135,13 @@ void PackScan::run(unsigned threads, std::uint64_t max_size, const PackWant& wan
         auto fail_subtree = [&](std::uint32_t pk, std::uint32_t k, PackBlobStatus st, const std::string& why) {
             const pack::Index& p = *packs_[pk];
             const std::uint32_t e = p.tree[k];
+            std::string below;  // what its deltas are told, with its id read once
             for (std::uint32_t j = k; j < k + p.tree_size[k]; ++j) {
                 const std::uint32_t x = p.tree[j];
                 const git_oid id = p.id_of(x);
-                if (want({pk, x}, id))
-                    visit(t, {pk, x}, id, st, nullptr, x == e ? why : "its delta base " + git::hex(p.id_of(e)) + ": " + why);
+                if (!want({pk, x}, id)) continue;
+                if (x != e && below.empty()) below = "its delta base " + git::hex(p.id_of(e)) + ": " + why;
+                visit(t, {pk, x}, id, st, nullptr, x == e ? why : below);
             }
         };
         // Inflates the entry at place `k` (applying its delta to `base` when it is one) into a pooled

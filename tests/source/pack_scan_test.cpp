@@ -122,6 +122,14 @@ TEST(PackScan, DamagedObjectIsReportedAndTheRestComesOut) {
     EXPECT_GE(seen.failed.size(), 1u);
     EXPECT_GE(seen.blobs.size(), 1u);
     EXPECT_EQ(seen.blobs.size() + seen.failed.size(), 80u);  // nothing lost silently
+    // A blob that fails because its delta base did names that base, itself among the failed.
+    const std::string prefix = "its delta base ";
+    for (const auto& [id, detail] : seen.failed) {
+        if (detail.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string base = detail.substr(prefix.size(), GIT_OID_HEXSZ);
+        EXPECT_TRUE(seen.failed.count(base)) << id << ": " << detail;
+        EXPECT_EQ(detail.substr(prefix.size() + GIT_OID_HEXSZ, 2), ": ") << detail;
+    }
 }
 
 TEST(PackScan, ForeignFileInThePackFolderIsWarnedAbout) {
