@@ -1,6 +1,7 @@
 // Where each blob of a full scan was first seen, and whether the pack scan has matched it.
 #pragma once
 
+#include "source/entry_bits.hpp"
 #include "source/history.hpp"
 #include "source/oid_set.hpp"
 #include "source/pack_index.hpp"
@@ -31,18 +32,13 @@ public:
     explicit BlobOrigins(const pack::Packs& packs) {
         for (const auto& p : packs) {
             Slots s;
-            const std::size_t words = (std::size_t(p->entries()) + 63) / 64;
-            s.has.assign(words, 0);
-            for (const std::uint32_t e : p->tree) s.has[e >> 6] |= std::uint64_t(1) << (e & 63);
-            s.before.resize(words);
+            s.has = EntryBits(p->entries());
+            for (const std::uint32_t e : p->tree) s.has.set(e);
             std::uint32_t count = 0;
-            for (std::size_t w = 0; w < words; ++w) {
-                s.before[w] = count;
-                count += std::uint32_t(__builtin_popcountll(s.has[w]));
-            }
+            s.before = s.has.prefix_counts(count);
             s.origin.resize(count);
             slots_.push_back(std::move(s));
-            visited_.emplace_back(std::make_unique<std::atomic<std::uint64_t>[]>(words));
+            visited_.emplace_back(std::make_unique<std::atomic<std::uint64_t>[]>((std::size_t(p->entries()) + 63) / 64));
         }
     }
     void add(const BlobTask& t, std::uint32_t path) {
@@ -82,16 +78,14 @@ public:
 
 private:
     struct Slots {
-        std::vector<std::uint64_t> has;     // bit per entry: it has a slot
-        std::vector<std::uint32_t> before;  // per 64 entries: slots before them
+        EntryBits has;                      // the entries that have a slot
+        std::vector<std::uint32_t> before;  // has.prefix_counts()
         std::vector<BlobOrigin> origin;
     };
     static constexpr std::uint32_t kNoSlot = 0xffffffffu;
     std::uint32_t slot(pack::Location a) const {
         const Slots& s = slots_[a.pack];
-        const std::uint64_t word = s.has[a.entry >> 6], bit = std::uint64_t(1) << (a.entry & 63);
-        if (!(word & bit)) return kNoSlot;
-        return s.before[a.entry >> 6] + std::uint32_t(__builtin_popcountll(word & (bit - 1)));
+        return s.has.test(a.entry) ? s.has.rank(a.entry, s.before) : kNoSlot;
     }
     std::vector<Slots> slots_;
     std::vector<std::unique_ptr<std::atomic<std::uint64_t>[]>> visited_;

@@ -3,6 +3,7 @@
 // the rest (loose objects, and walks without pack indexes) go in a hash set.
 #pragma once
 
+#include "source/entry_bits.hpp"
 #include "source/oid_set.hpp"
 #include "source/pack_index.hpp"
 
@@ -16,7 +17,7 @@ public:
     // REQUIRES: `packs` (may be null) outlives the marks.
     explicit ObjectMarks(const pack::Packs* packs) : packs_(packs) {
         if (packs_)
-            for (const auto& p : *packs_) bits_.emplace_back((std::size_t(p->entries()) + 63) / 64, 0);
+            for (const auto& p : *packs_) bits_.emplace_back(p->entries());
     }
 
     // Marks `id`; true if it was not marked yet. `at` gets where the packs hold it (not found():
@@ -24,11 +25,7 @@ public:
     bool insert(const git_oid& id, pack::Location& at) {
         at = packs_ ? pack::locate(*packs_, id) : pack::Location{};
         if (!at.found()) return loose_.insert(id);
-        std::uint64_t& word = bits_[at.pack][at.entry >> 6];
-        const std::uint64_t bit = std::uint64_t(1) << (at.entry & 63);
-        if (word & bit) return false;
-        word |= bit;
-        return true;
+        return bits_[at.pack].insert(at.entry);
     }
     bool insert(const git_oid& id) {
         pack::Location at;
@@ -37,12 +34,12 @@ public:
     bool contains(const git_oid& id) const {
         const pack::Location at = packs_ ? pack::locate(*packs_, id) : pack::Location{};
         if (!at.found()) return loose_.contains(id);
-        return (bits_[at.pack][at.entry >> 6] >> (at.entry & 63)) & 1;
+        return bits_[at.pack].test(at.entry);
     }
 
 private:
     const pack::Packs* packs_;
-    std::vector<std::vector<std::uint64_t>> bits_;  // per pack, a bit per entry
+    std::vector<EntryBits> bits_;  // per pack
     OidSet loose_;
 };
 

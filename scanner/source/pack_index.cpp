@@ -272,9 +272,9 @@ void build_trees(Index& p) {
         next_sibling[e] = first_child[p.base[e]];
         first_child[p.base[e]] = e;
     }
-    p.based_on.assign((std::size_t(n) + 63) / 64, 0);
+    p.based_on = EntryBits(n);
     for (std::uint32_t e = 0; e < n; ++e)
-        if (first_child[e] != kNone) p.based_on[e >> 6] |= std::uint64_t(1) << (e & 63);
+        if (first_child[e] != kNone) p.based_on.set(e);
     p.tree.clear();
     p.tree_size.clear();
     std::vector<std::uint32_t> open;  // places in `tree` whose subtree is still being laid out

@@ -2,6 +2,7 @@
 // (bulk, PackScan; random access, PackReader), plus the primitives both use.
 #pragma once
 
+#include "source/entry_bits.hpp"
 #include "source/fd.hpp"
 
 #include <git2.h>
@@ -74,7 +75,7 @@ struct Index {
     Offsets offset;                         // where the entry starts
     std::vector<std::uint8_t> type;
     std::vector<std::uint32_t> base;        // entry of the delta base, kNone if none or outside the pack
-    std::vector<std::uint64_t> based_on;    // bit per entry: some delta's base (worth caching)
+    EntryBits based_on;                     // some delta's base (worth caching)
     // The delta trees of the blobs: each non-delta blob (in pack order) with every delta that hangs
     // under it, in preorder: tree[k] is an entry, tree_size[k] how many places its subtree takes from
     // k on. Its deltas' subtrees follow it one after another; the next blob's tree starts where its
@@ -86,7 +87,7 @@ struct Index {
     Index& operator=(const Index&) = delete;
     std::uint64_t end_of(std::uint32_t e) const { return e + 1 < offset.size() ? offset[e + 1] : size - 20; }
     std::uint32_t entries() const { return offset.size(); }
-    bool is_base(std::uint32_t e) const { return (based_on[e >> 6] >> (e & 63)) & 1; }
+    bool is_base(std::uint32_t e) const { return based_on.test(e); }
     // Entry e's id, read from the .idx (all zeros if that read fails: the file was read whole before).
     git_oid id_of(std::uint32_t e) const { return id_at(index[e]); }
     git_oid id_at(std::uint32_t position) const;
