@@ -142,6 +142,34 @@ TEST(PackScan, ForeignFileInThePackFolderIsWarnedAbout) {
     EXPECT_EQ(diag.counts()["corrupt"], 1u);
 }
 
+// An index whose ids are out of order cannot be searched by key: that pack is warned about and left
+// out (its objects are read one by one), and the other packs load as before.
+TEST(PackScan, IndexWithIdsOutOfOrderIsWarnedAboutAndLeftOut) {
+    DeltaRepo fx;
+    fs::path idx;
+    for (auto& e : fs::directory_iterator(fx.objects() / "pack"))
+        if (e.path().extension() == ".idx") idx = e.path();
+    std::string bytes;
+    {
+        std::ifstream in(idx, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::size_t ids_at = 8 + 256 * 4;
+    std::swap_ranges(bytes.begin() + std::ptrdiff_t(ids_at), bytes.begin() + std::ptrdiff_t(ids_at + GIT_OID_RAWSZ),
+                     bytes.begin() + std::ptrdiff_t(ids_at + GIT_OID_RAWSZ));  // the first two ids
+    const fs::path copy = fx.objects() / "pack" / "pack-1111111111111111111111111111111111111111";
+    fs::copy_file(fs::path(idx).replace_extension(".pack"), fs::path(copy).replace_extension(".pack"));
+    std::ofstream(fs::path(copy).replace_extension(".idx"), std::ios::binary) << bytes;
+    Diagnostics diag;
+    diag.set_quiet(true);
+    PackScan packs(fx.objects(), diag);
+    EXPECT_EQ(packs.pack_count(), 1u);
+    EXPECT_EQ(diag.counts()["corrupt"], 1u);
+    Seen seen;
+    packs.run(2, 1 << 30, [](pack::Location, const git_oid&) { return true; }, collect(seen));
+    EXPECT_EQ(seen.blobs.size(), 80u);
+}
+
 // Ids are kept as 12-byte keys; ids that share a key are told apart by their whole ids, read from the
 // .idx. No two real objects share 96 bits, so the .idx of a real pack is edited: the id after one id is
 // made to share its first 12 bytes (the order stays: the rest is one more).
