@@ -227,44 +227,36 @@ template <std::uint64_t (*Mask64)(const unsigned char*), bool (*TextRun)(const u
 __attribute__((always_inline)) inline void find_runs(std::string_view data, std::vector<std::pair<std::size_t, std::size_t>>& out, std::size_t max) {
     const auto* d = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t n = data.size();
-    // (No lambda for the mask: it would be compiled without AVX2 and keep Mask64 from inlining.)
-    // Most 64-byte blocks of text hold no run of 20: a mask and five shifts decide that. Where one
-    // ends, the run is measured with the masks (no byte is looked at twice) and checked, and the
-    // scan goes on in the block where it ended.
-    std::size_t pos = 0;
-    std::uint64_t prev = 0, cur = n >= 64 ? Mask64(d) : base64_mask_tail(d, n);  // blocks before and at pos
-    std::size_t floor = 0;                              // runs ending before floor are done with
-    while (pos < n && out.size() < max) {
-        std::uint64_t ends = ends_of_runs(prev, cur);
-        if (floor > pos) ends &= floor - pos >= 64 ? 0 : ~std::uint64_t(0) << (floor - pos);
-        if (!ends) {
-            prev = cur;
-            pos += 64;
-            if (pos < n) cur = n - pos >= 64 ? Mask64(d + pos) : base64_mask_tail(d + pos, n - pos);
-            continue;
-        }
-        // The first run of 20 to end here started 19 bytes before: had it started earlier, a run of
-        // 20 would have ended earlier, here or in the block before (and been dealt with).
-        const std::size_t last = pos + std::size_t(__builtin_ctzll(ends));
-        const std::size_t b = last + 1 - kMinBase64Run;
-        std::size_t e = n;
-        for (std::size_t off = last + 1 - pos;; off = 0) {
-            const std::uint64_t stops = off < 64 ? ~cur >> off : 0;  // bits past the data are 0 in cur
-            if (stops) {
-                e = std::min(n, pos + off + std::size_t(__builtin_ctzll(stops)));
-                break;
+    if (out.size() >= max) return;
+    // (A macro, not a lambda: a lambda would be compiled without AVX2 and keep Mask64 from inlining.)
+#define KS_MASK_AT(pos) (n - (pos) >= 64 ? Mask64(d + (pos)) : base64_mask_tail(d + (pos), n - (pos)))
+    // One pass of 64-byte masks, each block's computed once, with the next block's as look-ahead. A
+    // run is handled once, at its last character, and only when 20 characters end there (five
+    // shifts over the mask decide that for the whole block); its start is the last non-base64 byte
+    // before it, in this block or carried from an earlier one. Most blocks of text hold no such end.
+    std::uint64_t prev = 0, cur = n ? KS_MASK_AT(0) : 0;
+    std::size_t run_start = 0;  // where the run that reaches the current block's first byte began
+    for (std::size_t pos = 0; pos < n; pos += 64) {
+        const std::uint64_t next = pos + 64 < n ? KS_MASK_AT(pos + 64) : 0;  // bits past the data are 0
+        std::uint64_t last = ends_of_runs(prev, cur) & ~(cur >> 1 | next << 63);
+        while (last) {
+            const unsigned k = unsigned(__builtin_ctzll(last));
+            last &= last - 1;
+            const std::uint64_t gaps = ~cur & ((std::uint64_t(1) << k) - 1);
+            const std::size_t b = gaps ? pos + 64 - std::size_t(__builtin_clzll(gaps)) : run_start;
+            const std::size_t e = pos + k + 1;
+            std::size_t end = e;
+            while (end < n && d[end] == '=' && (end - b) % 4) ++end;
+            if (end - b <= kMaxRun && TextRun(d + b, e - b, n - b)) {
+                out.emplace_back(b, end);
+                if (out.size() >= max) return;
             }
-            if (pos + 64 >= n) break;
-            prev = cur;
-            pos += 64;
-            cur = n - pos >= 64 ? Mask64(d + pos) : base64_mask_tail(d + pos, n - pos);
         }
-        std::size_t end = e;
-        while (end < n && d[end] == '=' && (end - b) % 4) ++end;
-        if (end - b <= kMaxRun && TextRun(d + b, e - b, n - b)) out.emplace_back(b, end);
-        // d[e] is not base64: no later run starts before e + 1, and none ending before e is new.
-        floor = e + 1;
+        if (~cur) run_start = pos + 64 - std::size_t(__builtin_clzll(~cur));
+        prev = cur;
+        cur = next;
     }
+#undef KS_MASK_AT
 }
 
 }  // namespace

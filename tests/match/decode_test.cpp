@@ -183,5 +183,31 @@ TEST(Decode, Base64RunsMatchANaiveScan) {
     EXPECT_GT(reported, 500u);  // the comparison saw many runs that are reported, not only empty lists
 }
 
+// Long runs span many blocks and are reported whole; one past kMaxRun is skipped and the scan goes
+// on after it; the scan stops once `out` holds `max` runs, keeping the first ones.
+TEST(Decode, RunsAcrossManyBlocksAndTheLimits) {
+    std::string text;
+    for (int i = 0; text.size() < 12000; ++i) text += "line " + std::to_string(i) + " of a config file,\n";
+    const std::string long_run = test::base64(text);
+    std::string huge_text;
+    while (huge_text.size() < decode::kMaxRun) huge_text += text;
+    const std::string huge = test::base64(huge_text);
+    const std::string small = test::base64("user=admin password=Tr0ub4dor");
+    const std::string s = "a " + long_run + " b " + huge + " c " + small + " d " + small + "\n";
+    const std::size_t long_at = 2, small1 = s.find(small), small2 = s.find(small, small1 + 1);
+    using Runs = std::vector<std::pair<std::size_t, std::size_t>>;
+    const Runs all = {{long_at, long_at + long_run.size()}, {small1, small1 + small.size()}, {small2, small2 + small.size()}};
+    for (auto find : {&decode::base64_runs, &decode::base64_runs_baseline}) {
+        Runs got;
+        find(s, got, 1000);
+        EXPECT_EQ(got, all);
+        got.clear();
+        find(s, got, 2);
+        EXPECT_EQ(got, Runs(all.begin(), all.begin() + 2));
+        find(s, got, 2);  // already full: nothing is added
+        EXPECT_EQ(got.size(), 2u);
+    }
+}
+
 }  // namespace
 }  // namespace ks
