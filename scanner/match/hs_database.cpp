@@ -122,6 +122,12 @@ struct Expressions {
 Expressions expressions_of(const CompiledRules& c, const std::vector<unsigned>& rule_flags, int group) {
     Expressions e;
     auto add_rule = [&](std::size_t i) {
+        if (!c.rules[i].prefilter.empty()) {  // the rule's author chose what Hyperscan looks for
+            e.patterns.push_back(c.rules[i].prefilter);
+            e.flags.push_back(rule_flags[i]);
+            e.ids.push_back(unsigned(i));
+            return;
+        }
         // The shorter form if Hyperscan takes it alike (it must still never match empty).
         std::string form = hs_form(c.rules[i].regex);
         unsigned flags = rule_flags[i];
@@ -194,7 +200,8 @@ HsDatabase compile_db(const Expressions& e, const CompiledRules& c) {
     return HsDatabase(db);
 }
 
-// Validates each rule alone (so an error names it) and returns its Hyperscan flags and max width.
+// Validates each rule alone (so an error names it) and returns the Hyperscan flags of what Hyperscan
+// is given (the prefilter when the rule has one) and the regex's max width.
 unsigned check_rule(const Rule& r, unsigned& max_width) {
     unsigned flags = 0;
     hs_expr_info_t* info = nullptr;
@@ -205,16 +212,24 @@ unsigned check_rule(const Rule& r, unsigned& max_width) {
     const bool empty = info->min_width == 0;
     std::free(info);
     if (empty) throw ConfigError(r.source + ": rule '" + r.id + "': regex can match an empty string");
-    return flags;
+    if (r.prefilter.empty()) return flags;
+    // The prefilter is what Hyperscan gets (its flags are returned); the window stays the regex's.
+    unsigned pre_flags = 0;
+    if (!hs_flags_for(r.prefilter, pre_flags, info, error))
+        throw ConfigError(r.source + ": rule '" + r.id + "': Hyperscan rejects the prefilter: " + error);
+    const bool pre_empty = info->min_width == 0;
+    std::free(info);
+    if (pre_empty) throw ConfigError(r.source + ": rule '" + r.id + "': prefilter can match an empty string");
+    return pre_flags;
 }
 
 std::string cache_key(const CompiledRules& c) {
     std::ostringstream os;
-    os << "keysweep-hsdb-v9\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
+    os << "keysweep-hsdb-v10\n" << hs_version() << "\n" << "decode:" << (c.decode_depth > 0) << "\n";
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";
-    for (const auto& r : c.rules) os << r.id << '\0' << r.regex << '\0' << r.path << '\0' << r.window << '\n';
+    for (const auto& r : c.rules) os << r.id << '\0' << r.regex << '\0' << r.prefilter << '\0' << r.path << '\0' << r.window << '\n';
     for (const auto& k : c.keywords) os << k << '\n';
     for (unsigned id = 0; id < c.path_ids(); ++id) os << "path:" << c.path_regex(id).pattern() << '\n';
     return sha256_hex(os.str());

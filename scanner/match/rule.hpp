@@ -33,6 +33,7 @@ struct Rule {
     std::string id;
     std::string description;
     std::string regex;
+    std::string prefilter;              // optional: what Hyperscan looks for instead (see patterns/README.md)
     std::optional<int> secret_group;    // unset: group "secret" if named, else 1; 0: the whole match
     std::string secret_group_name;      // set when the secret is a named group
     bool first_nonempty_group = false;  // gitleaks: no secretGroup -> the first group that matched text

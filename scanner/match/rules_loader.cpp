@@ -60,6 +60,7 @@ Rule parse_rule(const toml::table& t, const std::string& source, size_t index) {
         fail(source, r.id, "unknown kind '" + kind + "' (expected \"regex\" or \"path\")");
     } else {
         r.regex = required_string(t, "regex", source, r.id);
+        r.prefilter = t["prefilter"].value_or(std::string());
     }
     if (auto g = t["secret_group"].value<int64_t>()) {
         if (*g < 0 || *g > 99) fail(source, r.id, "secret_group out of range");

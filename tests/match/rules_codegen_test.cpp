@@ -61,13 +61,14 @@ void expect_same(const RuleExample& a, const RuleExample& b, const std::string& 
 
 void expect_same(const Rule& a, const Rule& b) {
     const std::string at = "rule '" + a.id + "' (" + a.source + ").";
-    const auto& [kind, id, description, regex, secret_group, secret_group_name, first_nonempty_group, keywords, entropy,
+    const auto& [kind, id, description, regex, prefilter, secret_group, secret_group_name, first_nonempty_group, keywords, entropy,
                  entropy_hex, entropy_b64, generic, skip_placeholders, decode, path, allow, stopwords, allowlists,
                  verify, window, examples, negative_examples, source, external] = a;
     EXPECT_EQ(kind, b.kind) << at << "kind";
     EXPECT_EQ(id, b.id) << at << "id";
     EXPECT_EQ(description, b.description) << at << "description";
     EXPECT_EQ(regex, b.regex) << at << "regex";
+    EXPECT_EQ(prefilter, b.prefilter) << at << "prefilter";
     EXPECT_EQ(secret_group, b.secret_group) << at << "secret_group";
     EXPECT_EQ(secret_group_name, b.secret_group_name) << at << "secret_group_name";
     EXPECT_EQ(first_nonempty_group, b.first_nonempty_group) << at << "first_nonempty_group";

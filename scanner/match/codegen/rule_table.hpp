@@ -41,6 +41,7 @@ struct RuleRow {
     std::string_view id;
     std::string_view description;
     std::string_view regex;
+    std::string_view prefilter;
     bool has_secret_group = false;
     int secret_group = 0;
     std::string_view secret_group_name;
@@ -107,6 +108,7 @@ inline RuleSet build(const Tables& t) {
         r.id = row.id;
         r.description = row.description;
         r.regex = row.regex;
+        r.prefilter = row.prefilter;
         if (row.has_secret_group) r.secret_group = row.secret_group;
         r.secret_group_name = row.secret_group_name;
         r.first_nonempty_group = row.first_nonempty_group;

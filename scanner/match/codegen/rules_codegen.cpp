@@ -89,7 +89,7 @@ class Tables {
 public:
     void add_rule(const Rule& r) {
         // Names every field of Rule: a field added to Rule fails to compile here until it is written.
-        const auto& [kind, id, description, regex, secret_group, secret_group_name, first_nonempty_group, keywords,
+        const auto& [kind, id, description, regex, prefilter, secret_group, secret_group_name, first_nonempty_group, keywords,
                      entropy, entropy_hex, entropy_b64, generic, skip_placeholders, decode, path, allow, stopwords,
                      allowlists, verify, window, examples, negative_examples, source, external] = r;
         std::ostringstream o;
@@ -97,6 +97,7 @@ public:
           << "     .id = " << literal(id) << ",\n"
           << "     .description = " << literal(description) << ",\n"
           << "     .regex = " << literal(regex) << ",\n"
+          << "     .prefilter = " << literal(prefilter) << ",\n"
           << "     .has_secret_group = " << boolean(secret_group.has_value()) << ",\n"
           << "     .secret_group = " << secret_group.value_or(0) << ",\n"
           << "     .secret_group_name = " << literal(secret_group_name) << ",\n"
