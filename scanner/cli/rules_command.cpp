@@ -28,7 +28,8 @@ Runner add_rules_command(CLI::App& app) {
         }
         auto failures = check_rules(set);
         for (const auto& f : failures) fmt::print("FAIL {} ({}): {}\n", f.rule_id, f.source, f.message);
-        fmt::print("{} rules checked, {} failures\n", set.rules.size(), failures.size());
+        fmt::print("{} rule{} checked, {} failure{}\n", set.rules.size(), set.rules.size() == 1 ? "" : "s",
+                   failures.size(), failures.size() == 1 ? "" : "s");
         return failures.empty() ? kExitClean : kExitFindings;
     };
 }

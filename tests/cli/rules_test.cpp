@@ -63,6 +63,7 @@ TEST(Rules, CheckReportsAFailingExample) {
     EXPECT_NE(r.out.find("example 1 captured a different secret"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("example 2 did not match"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("negative example 1 matched"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(" rules checked, 3 failures\n"), std::string::npos) << r.out;
 }
 
 TEST(Rules, ListShowsDefaults) {
