@@ -229,7 +229,8 @@ std::string cache_key(const CompiledRules& c) {
     hs_platform_info_t plat{};
     hs_populate_platform(&plat);
     os << plat.tune << ":" << plat.cpu_features << "\n";
-    for (const auto& r : c.rules) os << r.id << '\0' << r.regex << '\0' << r.prefilter << '\0' << r.path << '\0' << r.window << '\n';
+    for (const auto& r : c.rules)
+        os << r.id << '\0' << r.regex << '\0' << r.prefilter << '\0' << r.path << '\0' << r.window << '\n';
     for (const auto& k : c.keywords) os << k << '\n';
     for (unsigned id = 0; id < c.path_ids(); ++id) os << "path:" << c.path_regex(id).pattern() << '\n';
     return sha256_hex(os.str());

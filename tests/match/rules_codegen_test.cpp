@@ -61,9 +61,9 @@ void expect_same(const RuleExample& a, const RuleExample& b, const std::string& 
 
 void expect_same(const Rule& a, const Rule& b) {
     const std::string at = "rule '" + a.id + "' (" + a.source + ").";
-    const auto& [kind, id, description, regex, prefilter, secret_group, secret_group_name, first_nonempty_group, keywords, entropy,
-                 entropy_hex, entropy_b64, generic, skip_placeholders, decode, path, allow, stopwords, allowlists,
-                 verify, window, examples, negative_examples, source, external] = a;
+    const auto& [kind, id, description, regex, prefilter, secret_group, secret_group_name, first_nonempty_group,
+                 keywords, entropy, entropy_hex, entropy_b64, generic, skip_placeholders, decode, path, allow,
+                 stopwords, allowlists, verify, window, examples, negative_examples, source, external] = a;
     EXPECT_EQ(kind, b.kind) << at << "kind";
     EXPECT_EQ(id, b.id) << at << "id";
     EXPECT_EQ(description, b.description) << at << "description";

@@ -89,9 +89,9 @@ class Tables {
 public:
     void add_rule(const Rule& r) {
         // Names every field of Rule: a field added to Rule fails to compile here until it is written.
-        const auto& [kind, id, description, regex, prefilter, secret_group, secret_group_name, first_nonempty_group, keywords,
-                     entropy, entropy_hex, entropy_b64, generic, skip_placeholders, decode, path, allow, stopwords,
-                     allowlists, verify, window, examples, negative_examples, source, external] = r;
+        const auto& [kind, id, description, regex, prefilter, secret_group, secret_group_name, first_nonempty_group,
+                     keywords, entropy, entropy_hex, entropy_b64, generic, skip_placeholders, decode, path, allow,
+                     stopwords, allowlists, verify, window, examples, negative_examples, source, external] = r;
         std::ostringstream o;
         o << "    {.kind = " << kind_name(kind) << ",\n"
           << "     .id = " << literal(id) << ",\n"
