@@ -48,6 +48,44 @@ struct Seen {
     std::map<std::string, std::string> failed;
 };
 
+// The .idx files of a repository's packs.
+std::vector<fs::path> pack_indexes(const fs::path& objects) {
+    std::vector<fs::path> out;
+    for (auto& e : fs::directory_iterator(objects / "pack"))
+        if (e.path().extension() == ".idx") out.push_back(e.path());
+    return out;
+}
+
+// A v2 .idx as bytes, for tests that edit its table of ids (after the 8-byte header and the 256
+// fanout entries, the last of which is the number of ids).
+struct IdxBytes {
+    static constexpr std::size_t kIdsAt = 8 + 256 * 4;
+    std::string bytes;
+
+    explicit IdxBytes(const fs::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::uint32_t count() const {
+        const auto* c = reinterpret_cast<const unsigned char*>(bytes.data()) + kIdsAt - 4;
+        return std::uint32_t((c[0] << 24) | (c[1] << 16) | (c[2] << 8) | c[3]);
+    }
+    git_oid id(std::uint32_t i) const {
+        git_oid id;
+        std::memcpy(id.id, bytes.data() + kIdsAt + std::size_t(i) * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
+        return id;
+    }
+    void set_id(std::uint32_t i, const git_oid& id) {
+        std::memcpy(bytes.data() + kIdsAt + std::size_t(i) * GIT_OID_RAWSZ, id.id, GIT_OID_RAWSZ);
+    }
+    // Git writes pack files read-only.
+    void write(const fs::path& p) const {
+        std::error_code ec;
+        fs::permissions(p, fs::perms::owner_write, fs::perm_options::add, ec);
+        std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+    }
+};
+
 PackVisit collect(Seen& seen) {
     return [&seen](unsigned, pack::Location, const git_oid& id, PackBlobStatus st, const BlobBuffer& data, const std::string& detail) {
         std::lock_guard lock(seen.mu);
@@ -146,20 +184,14 @@ TEST(PackScan, ForeignFileInThePackFolderIsWarnedAbout) {
 // out (its objects are read one by one), and the other packs load as before.
 TEST(PackScan, IndexWithIdsOutOfOrderIsWarnedAboutAndLeftOut) {
     DeltaRepo fx;
-    fs::path idx;
-    for (auto& e : fs::directory_iterator(fx.objects() / "pack"))
-        if (e.path().extension() == ".idx") idx = e.path();
-    std::string bytes;
-    {
-        std::ifstream in(idx, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    const std::size_t ids_at = 8 + 256 * 4;
-    std::swap_ranges(bytes.begin() + std::ptrdiff_t(ids_at), bytes.begin() + std::ptrdiff_t(ids_at + GIT_OID_RAWSZ),
-                     bytes.begin() + std::ptrdiff_t(ids_at + GIT_OID_RAWSZ));  // the first two ids
+    const fs::path idx = pack_indexes(fx.objects()).at(0);
+    IdxBytes bytes(idx);
+    const git_oid first = bytes.id(0), second = bytes.id(1);
+    bytes.set_id(0, second);
+    bytes.set_id(1, first);
     const fs::path copy = fx.objects() / "pack" / "pack-1111111111111111111111111111111111111111";
     fs::copy_file(fs::path(idx).replace_extension(".pack"), fs::path(copy).replace_extension(".pack"));
-    std::ofstream(fs::path(copy).replace_extension(".idx"), std::ios::binary) << bytes;
+    bytes.write(fs::path(copy).replace_extension(".idx"));
     Diagnostics diag;
     diag.set_quiet(true);
     PackScan packs(fx.objects(), diag);
@@ -175,23 +207,11 @@ TEST(PackScan, IndexWithIdsOutOfOrderIsWarnedAboutAndLeftOut) {
 // made to share its first 12 bytes (the order stays: the rest is one more).
 TEST(PackIndex, IdsThatShareTheirFirstTwelveBytesAreToldApart) {
     DeltaRepo fx;
-    fs::path idx_path;
-    for (auto& e : fs::directory_iterator(fx.objects() / "pack"))
-        if (e.path().extension() == ".idx") idx_path = e.path();
-    std::string idx;
-    {
-        std::ifstream in(idx_path, std::ios::binary);
-        idx.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    const std::size_t ids_at = 8 + 256 * 4;
-    const auto n = std::uint32_t((std::uint8_t(idx[ids_at - 4]) << 24) | (std::uint8_t(idx[ids_at - 3]) << 16) |
-                                 (std::uint8_t(idx[ids_at - 2]) << 8) | std::uint8_t(idx[ids_at - 1]));
+    const fs::path idx_path = pack_indexes(fx.objects()).at(0);
+    IdxBytes idx(idx_path);
+    const std::uint32_t n = idx.count();
     ASSERT_GT(n, 100u);
-    auto id_at = [&](std::uint32_t i) {
-        git_oid id;
-        std::memcpy(id.id, idx.data() + ids_at + std::size_t(i) * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
-        return id;
-    };
+    auto id_at = [&](std::uint32_t i) { return idx.id(i); };
     // Two neighbours with the same first byte (the .idx's own fanout then stays right), the first of
     // which does not end in 0xff.
     std::uint32_t i = 0;
@@ -199,9 +219,8 @@ TEST(PackIndex, IdsThatShareTheirFirstTwelveBytesAreToldApart) {
     ASSERT_LT(i + 1, n);
     git_oid twin = id_at(i);
     twin.id[19] += 1;
-    std::memcpy(idx.data() + ids_at + std::size_t(i + 1) * GIT_OID_RAWSZ, twin.id, GIT_OID_RAWSZ);
-    fs::permissions(idx_path, fs::perms::owner_write, fs::perm_options::add);
-    std::ofstream(idx_path, std::ios::binary | std::ios::trunc) << idx;
+    idx.set_id(i + 1, twin);
+    idx.write(idx_path);
 
     pack::Index p;
     ASSERT_EQ(pack::load(p, idx_path), "");
@@ -239,42 +258,25 @@ TEST(PackIndex, AnIdSharingTwelveBytesWithOneInAnotherPackIsFoundInItsOwn) {
     fx.repo.write("later.txt", "one more object, in a pack of its own\n");
     fx.repo.commit_all("later");
     fx.repo.git({"repack", "-q"});  // the new objects in a second pack
-    std::vector<fs::path> idxs;
-    for (auto& e : fs::directory_iterator(fx.objects() / "pack"))
-        if (e.path().extension() == ".idx") idxs.push_back(e.path());
+    std::vector<fs::path> idxs = pack_indexes(fx.objects());
     ASSERT_EQ(idxs.size(), 2u);
-    auto read = [](const fs::path& p) {
-        std::ifstream in(p, std::ios::binary);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    std::string big = read(idxs[0]), small = read(idxs[1]);
-    if (big.size() < small.size()) std::swap(idxs[0], idxs[1]), std::swap(big, small);
-    const std::size_t ids_at = 8 + 256 * 4;
-    auto count = [&](const std::string& idx) {
-        const auto* c = reinterpret_cast<const unsigned char*>(idx.data()) + ids_at - 4;
-        return std::uint32_t((c[0] << 24) | (c[1] << 16) | (c[2] << 8) | c[3]);
-    };
-    auto id_in = [&](const std::string& idx, std::uint32_t i) {
-        git_oid id;
-        std::memcpy(id.id, idx.data() + ids_at + std::size_t(i) * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
-        return id;
-    };
+    IdxBytes big(idxs[0]), small(idxs[1]);
+    if (big.count() < small.count()) std::swap(idxs[0], idxs[1]), std::swap(big, small);
     // Y: an id of the big pack; X: Y with its last byte changed, written into the small pack's index
     // where it keeps that index sorted (in place of the first id not below it, or of the last).
-    const git_oid y = id_in(big, count(big) / 2);
+    const git_oid y = big.id(big.count() / 2);
     git_oid x = y;
     x.id[19] ^= 0x01;
-    const std::uint32_t n = count(small);
+    const std::uint32_t n = small.count();
     auto below_x = [&](std::uint32_t i) {
-        const git_oid id = id_in(small, i);
+        const git_oid id = small.id(i);
         return git_oid_cmp(&id, &x) < 0;
     };
     std::uint32_t at = 0;
     while (at + 1 < n && below_x(at)) ++at;
     ASSERT_TRUE(at == 0 || below_x(at - 1));
-    std::memcpy(small.data() + ids_at + std::size_t(at) * GIT_OID_RAWSZ, x.id, GIT_OID_RAWSZ);
-    fs::permissions(idxs[1], fs::perms::owner_write, fs::perm_options::add);
-    std::ofstream(idxs[1], std::ios::binary | std::ios::trunc) << small;
+    small.set_id(at, x);
+    small.write(idxs[1]);
 
     Diagnostics diag;
     PackScan packs(fx.objects(), diag);
