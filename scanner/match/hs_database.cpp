@@ -200,27 +200,28 @@ HsDatabase compile_db(const Expressions& e, const CompiledRules& c) {
     return HsDatabase(db);
 }
 
-// Validates each rule alone (so an error names it) and returns the Hyperscan flags of what Hyperscan
-// is given (the prefilter when the rule has one) and the regex's max width.
-unsigned check_rule(const Rule& r, unsigned& max_width) {
+// Checks one of a rule's expressions (`what`: "regex" or "prefilter") as Hyperscan takes it: its flags,
+// and its max width. Throws ConfigError naming the rule.
+unsigned check_expression(const Rule& r, const std::string& re, const char* what, unsigned& max_width) {
     unsigned flags = 0;
     hs_expr_info_t* info = nullptr;
     std::string error;
-    if (!hs_flags_for(r.regex, flags, info, error))
-        throw ConfigError(r.source + ": rule '" + r.id + "': Hyperscan rejects the regex: " + error);
+    if (!hs_flags_for(re, flags, info, error))
+        throw ConfigError(r.source + ": rule '" + r.id + "': Hyperscan rejects the " + what + ": " + error);
     max_width = info->max_width;
     const bool empty = info->min_width == 0;
     std::free(info);
-    if (empty) throw ConfigError(r.source + ": rule '" + r.id + "': regex can match an empty string");
+    if (empty) throw ConfigError(r.source + ": rule '" + r.id + "': " + what + " can match an empty string");
+    return flags;
+}
+
+// Validates each rule alone (so an error names it) and returns the Hyperscan flags of what Hyperscan
+// is given (the prefilter when the rule has one) and the regex's max width (the rule's window).
+unsigned check_rule(const Rule& r, unsigned& max_width) {
+    const unsigned flags = check_expression(r, r.regex, "regex", max_width);
     if (r.prefilter.empty()) return flags;
-    // The prefilter is what Hyperscan gets (its flags are returned); the window stays the regex's.
-    unsigned pre_flags = 0;
-    if (!hs_flags_for(r.prefilter, pre_flags, info, error))
-        throw ConfigError(r.source + ": rule '" + r.id + "': Hyperscan rejects the prefilter: " + error);
-    const bool pre_empty = info->min_width == 0;
-    std::free(info);
-    if (pre_empty) throw ConfigError(r.source + ": rule '" + r.id + "': prefilter can match an empty string");
-    return pre_flags;
+    unsigned prefilter_width = 0;
+    return check_expression(r, r.prefilter, "prefilter", prefilter_width);
 }
 
 std::string cache_key(const CompiledRules& c) {
